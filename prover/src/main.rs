@@ -1,1 +1,544 @@
-fn main() {}
+//! `bulwark`: the command-line tool of the Bulwark zk-rollup prover.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{bail, Context, Result};
+use bulwark_prover::demo::{self, DemoOptions, DemoProgress};
+use bulwark_prover::files::{read_batch, read_key, write_atomic};
+use bulwark_state::config::{DEFAULT_TREE_DEPTH, MAX_MAX_BALANCE};
+use bulwark_state::tree::hash_to_hex;
+use bulwark_state::{
+    Batch, ChainConfig, KeyFile, Op, PublicKey, SecretKey, StateError, StateStore,
+};
+use clap::{Args, Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use serde_json::json;
+
+/// Bulwark: a zk-rollup prover and on-chain verifier.
+#[derive(Parser, Debug)]
+#[command(name = "bulwark", version, about, long_about = None, propagate_version = true)]
+struct Cli {
+    /// Print results as one JSON object on stdout (errors too, as {"error": ...}).
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Generate an ECgFp5 Schnorr key pair.
+    Keygen {
+        /// Write the key file here (JSON, holds the secret key) instead of printing it.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Create the genesis state of a chain (every account slot empty).
+    Genesis {
+        /// State directory (created if missing; must not hold a state yet).
+        #[arg(long)]
+        state: PathBuf,
+        /// The consumer chain's id, signed into every op.
+        #[arg(long)]
+        chain_id: u64,
+        /// Depth of the account tree (accounts are indexed below 2^depth).
+        #[arg(long, default_value_t = DEFAULT_TREE_DEPTH)]
+        tree_depth: u8,
+        /// Largest balance an account may hold.
+        #[arg(long, default_value_t = MAX_MAX_BALANCE)]
+        max_balance: u64,
+    },
+    /// Build (and sign) an op and append it to a batch file.
+    #[command(subcommand)]
+    Op(OpCommand),
+    /// Apply a batch file to the state atomically and print the new root.
+    Apply {
+        /// State directory.
+        #[arg(long)]
+        state: PathBuf,
+        /// Batch file (JSON).
+        #[arg(long)]
+        batch: PathBuf,
+    },
+    /// Read the state.
+    #[command(subcommand)]
+    State(StateCommand),
+    /// Run the demo: a fresh chain funded by deposits, a batch of signed transfers and
+    /// withdrawals, and a replayed op refused.
+    Demo {
+        /// Number of signed ops in the main batch.
+        #[arg(long, default_value_t = 64)]
+        ops: usize,
+    },
+}
+
+/// Where an op command finds the batch file, the chain id and (optionally) the state.
+#[derive(Args, Debug)]
+struct BatchTarget {
+    /// Batch file to append to (created if missing).
+    #[arg(long)]
+    batch: PathBuf,
+    /// State directory: supplies the chain id and, for signed ops, the next nonce.
+    #[arg(long)]
+    state: Option<PathBuf>,
+    /// Chain id, when no --state is given (a new batch file needs one).
+    #[arg(long)]
+    chain_id: Option<u64>,
+    /// Account collecting the batch's fees (used when the batch file is created).
+    #[arg(long, default_value_t = 0)]
+    fee_recipient: u32,
+}
+
+/// Fields shared by signed ops.
+#[derive(Args, Debug)]
+struct Signer {
+    /// The sender's key file.
+    #[arg(long)]
+    key: PathBuf,
+    /// The sender's account index.
+    #[arg(long)]
+    from: u32,
+    /// Fee paid to the batch's fee recipient.
+    #[arg(long, default_value_t = 0)]
+    fee: u64,
+    /// Nonce; defaults to the account's nonce in --state plus its earlier ops in the batch.
+    #[arg(long)]
+    nonce: Option<u32>,
+}
+
+#[derive(Subcommand, Debug)]
+enum OpCommand {
+    /// A deposit from the L1 queue (unsigned: authorized by L1).
+    Deposit {
+        #[command(flatten)]
+        target: BatchTarget,
+        /// Position in the L1 deposit queue.
+        #[arg(long)]
+        queue_index: u64,
+        /// Recipient account index.
+        #[arg(long)]
+        account: u32,
+        /// Recipient public key (hex, 40 bytes); or use --key-file.
+        #[arg(
+            long,
+            conflicts_with = "key_file",
+            required_unless_present = "key_file"
+        )]
+        public_key: Option<String>,
+        /// Take the recipient public key from this key file.
+        #[arg(long)]
+        key_file: Option<PathBuf>,
+        /// Amount credited.
+        #[arg(long)]
+        amount: u64,
+    },
+    /// A signed transfer between two accounts.
+    Transfer {
+        #[command(flatten)]
+        target: BatchTarget,
+        #[command(flatten)]
+        signer: Signer,
+        /// Recipient account index.
+        #[arg(long)]
+        to: u32,
+        /// Amount moved.
+        #[arg(long)]
+        amount: u64,
+    },
+    /// A signed withdrawal to an L1 address.
+    Withdraw {
+        #[command(flatten)]
+        target: BatchTarget,
+        #[command(flatten)]
+        signer: Signer,
+        /// L1 recipient address (hex, 20 bytes).
+        #[arg(long)]
+        to_l1: String,
+        /// Amount withdrawn.
+        #[arg(long)]
+        amount: u64,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum StateCommand {
+    /// Print the state root.
+    Root {
+        /// State directory.
+        #[arg(long)]
+        state: PathBuf,
+    },
+    /// Print one account (and, with --proof, its Merkle proof).
+    Account {
+        /// State directory.
+        #[arg(long)]
+        state: PathBuf,
+        /// Account index.
+        index: u32,
+        /// Include the membership proof against the current root.
+        #[arg(long)]
+        proof: bool,
+    },
+}
+
+/// Exit status for input the tool refuses (bad file, rejected batch, bad value).
+const EXIT_INVALID_INPUT: u8 = 1;
+/// Exit status for a failure of the machine (I/O, storage, corrupt store).
+const EXIT_FAILURE: u8 = 3;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let json = cli.json;
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            let message = format!("{err:#}");
+            if json {
+                println!("{}", json!({ "error": message }));
+            } else {
+                eprintln!("error: {message}");
+            }
+            ExitCode::from(exit_status(&err))
+        }
+    }
+}
+
+fn exit_status(err: &anyhow::Error) -> u8 {
+    match err.downcast_ref::<StateError>() {
+        Some(StateError::Io(_) | StateError::Storage(_) | StateError::Corrupt(_)) => EXIT_FAILURE,
+        _ if err.downcast_ref::<std::io::Error>().is_some() => EXIT_FAILURE,
+        _ => EXIT_INVALID_INPUT,
+    }
+}
+
+/// Prints `value` as JSON with --json, or `human` otherwise.
+fn emit(json: bool, value: serde_json::Value, human: impl FnOnce() -> String) {
+    if json {
+        println!("{value}");
+    } else {
+        println!("{}", human());
+    }
+}
+
+fn run(cli: Cli) -> Result<()> {
+    let json = cli.json;
+    match cli.command {
+        Command::Keygen { out } => {
+            let key = SecretKey::random(&mut rand::rngs::OsRng);
+            let file = KeyFile::new(&key);
+            let public = hex::encode(file.public_key);
+            match out {
+                Some(path) => {
+                    if path.exists() {
+                        bail!(
+                            "refusing to overwrite the existing key file {}",
+                            path.display()
+                        );
+                    }
+                    write_atomic(&path, serde_json::to_string_pretty(&file)?.as_bytes())?;
+                    emit(
+                        json,
+                        json!({ "public_key": public, "key_file": path }),
+                        || {
+                            format!(
+                                "public key {public}\nsecret key written to {}",
+                                path.display()
+                            )
+                        },
+                    );
+                }
+                None => emit(json, serde_json::to_value(&file)?, || {
+                    serde_json::to_string_pretty(&file).unwrap()
+                }),
+            }
+        }
+        Command::Genesis {
+            state,
+            chain_id,
+            tree_depth,
+            max_balance,
+        } => {
+            let config = ChainConfig {
+                chain_id,
+                tree_depth,
+                max_balance,
+            };
+            let store = StateStore::genesis(&state, config)?;
+            let root = hash_to_hex(&store.root()?);
+            emit(
+                json,
+                json!({ "chain_id": chain_id, "tree_depth": tree_depth, "max_balance": max_balance, "root": root }),
+                || {
+                    format!(
+                        "genesis of chain {chain_id} in {}\nroot {root}",
+                        state.display()
+                    )
+                },
+            );
+        }
+        Command::Op(op) => append_op(json, op)?,
+        Command::Apply { state, batch } => {
+            let batch = read_batch(&batch)?;
+            let mut store = StateStore::open(&state)?;
+            let bar = bar("applying", batch.ops.len() as u64, json);
+            let outcome = store.apply_batch_with_progress(&batch, &mut |_| bar.inc(1))?;
+            bar.finish_and_clear();
+            let root = hash_to_hex(&outcome.new_root);
+            emit(
+                json,
+                json!({
+                    "batch_index": outcome.batch_index,
+                    "old_root": hash_to_hex(&outcome.old_root),
+                    "new_root": root,
+                    "ops": batch.ops.len(),
+                    "deposits": [outcome.deposits.0, outcome.deposits.1],
+                    "withdrawals": outcome.withdrawals,
+                    "pubdata_bytes": outcome.pubdata.len(),
+                }),
+                || root.clone(),
+            );
+        }
+        Command::State(StateCommand::Root { state }) => {
+            let root = hash_to_hex(&StateStore::open(&state)?.root()?);
+            emit(json, json!({ "root": root }), || root.clone());
+        }
+        Command::State(StateCommand::Account {
+            state,
+            index,
+            proof,
+        }) => {
+            let store = StateStore::open(&state)?;
+            let (account, merkle, root) = store.account_with_proof(index)?;
+            let mut value = json!({
+                "index": index,
+                "exists": !account.is_empty(),
+                "public_key": hex::encode(account.public_key),
+                "balance": account.balance,
+                "nonce": account.nonce,
+                "root": hash_to_hex(&root),
+            });
+            if proof {
+                value["proof"] = serde_json::to_value(&merkle)?;
+            }
+            emit(json, value.clone(), || {
+                if account.is_empty() {
+                    format!("account {index}: empty")
+                } else {
+                    let mut s = format!(
+                        "account {index}\n  public key {}\n  balance    {}\n  nonce      {}",
+                        hex::encode(account.public_key),
+                        account.balance,
+                        account.nonce
+                    );
+                    if proof {
+                        s.push_str(&format!(
+                            "\n  proof      {}",
+                            serde_json::to_string_pretty(&merkle).unwrap()
+                        ));
+                    }
+                    s
+                }
+            });
+        }
+        Command::Demo { ops } => {
+            if ops == 0 {
+                bail!("--ops must be at least 1");
+            }
+            let opts = DemoOptions {
+                ops,
+                ..DemoOptions::default()
+            };
+            let mut progress = BarProgress {
+                bar: None,
+                hidden: json,
+            };
+            let report = demo::run(&opts, &mut progress)?;
+            emit(json, serde_json::to_value(&report)?, || report.to_string());
+        }
+    }
+    Ok(())
+}
+
+fn bar(stage: &str, len: u64, hidden: bool) -> ProgressBar {
+    if hidden {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(len);
+    bar.set_style(
+        ProgressStyle::with_template("{msg:>10} [{bar:40}] {pos}/{len} {per_sec} eta {eta}")
+            .unwrap()
+            .progress_chars("=> "),
+    );
+    bar.set_message(stage.to_string());
+    bar
+}
+
+struct BarProgress {
+    bar: Option<ProgressBar>,
+    hidden: bool,
+}
+
+impl DemoProgress for BarProgress {
+    fn start(&mut self, stage: &str, len: u64) {
+        self.bar = Some(bar(stage, len, self.hidden));
+    }
+    fn step(&mut self) {
+        if let Some(b) = &self.bar {
+            b.inc(1);
+        }
+    }
+    fn finish(&mut self) {
+        if let Some(b) = self.bar.take() {
+            b.finish_and_clear();
+        }
+    }
+}
+
+/// Loads the batch file (or starts one), returning it with the chain id to sign for.
+fn open_batch(target: &BatchTarget) -> Result<(Batch, Option<StateStore>)> {
+    let store = target.state.as_deref().map(StateStore::open).transpose()?;
+    let state_chain = store.as_ref().map(|s| s.config().chain_id);
+    if let (Some(s), Some(c)) = (state_chain, target.chain_id) {
+        if s != c {
+            bail!("field `chain_id`: --chain-id {c} differs from the state's chain {s}");
+        }
+    }
+    let batch = if target.batch.exists() {
+        let batch = read_batch(&target.batch)?;
+        if let Some(c) = state_chain.or(target.chain_id) {
+            if c != batch.chain_id {
+                bail!(
+                    "field `chain_id`: batch file {} is for chain {}, not {c}",
+                    target.batch.display(),
+                    batch.chain_id
+                );
+            }
+        }
+        batch
+    } else {
+        let chain_id = state_chain
+            .or(target.chain_id)
+            .context("a new batch file needs the chain id: pass --state DIR or --chain-id N")?;
+        Batch::new(chain_id, target.fee_recipient)
+    };
+    Ok((batch, store))
+}
+
+/// The nonce for `signer`: explicit, or the state's plus the account's ops already queued.
+fn next_nonce(signer: &Signer, batch: &Batch, store: Option<&StateStore>) -> Result<u32> {
+    if let Some(n) = signer.nonce {
+        return Ok(n);
+    }
+    let store =
+        store.context("field `nonce`: pass --nonce, or --state DIR to read it from the state")?;
+    let account = store.account(signer.from)?;
+    if account.is_empty() {
+        bail!("field `from`: unknown account {}", signer.from);
+    }
+    let queued = batch
+        .ops
+        .iter()
+        .filter(|op| matches!(op, Op::Transfer { from, .. } | Op::Withdraw { from, .. } if *from == signer.from))
+        .count() as u32;
+    Ok(account.nonce + queued)
+}
+
+fn parse_hex<const N: usize>(field: &str, s: &str) -> Result<[u8; N]> {
+    let bytes = hex::decode(s.strip_prefix("0x").unwrap_or(s))
+        .with_context(|| format!("field `{field}`: not hex"))?;
+    let len = bytes.len();
+    bytes
+        .try_into()
+        .map_err(|_| anyhow::anyhow!("field `{field}`: expected {N} bytes, got {len}"))
+}
+
+fn append_op(json: bool, command: OpCommand) -> Result<()> {
+    let (OpCommand::Deposit { target, .. }
+    | OpCommand::Transfer { target, .. }
+    | OpCommand::Withdraw { target, .. }) = &command;
+    let (mut batch, store) = open_batch(target)?;
+    let op = match &command {
+        OpCommand::Deposit {
+            queue_index,
+            account,
+            public_key,
+            key_file,
+            amount,
+            ..
+        } => {
+            let public_key = match (public_key, key_file) {
+                (Some(hex), _) => parse_hex::<40>("public_key", hex)?,
+                (None, Some(path)) => read_key(path)?.public_key().to_bytes(),
+                (None, None) => bail!("field `public_key`: pass --public-key or --key-file"),
+            };
+            PublicKey::from_bytes(&public_key).context("field `public_key`")?;
+            Op::Deposit {
+                queue_index: *queue_index,
+                account: *account,
+                public_key,
+                amount: *amount,
+            }
+        }
+        OpCommand::Transfer {
+            signer, to, amount, ..
+        } => {
+            let nonce = next_nonce(signer, &batch, store.as_ref())?;
+            let key = read_key(&signer.key)?;
+            Op::signed_transfer(
+                &key,
+                batch.chain_id,
+                signer.from,
+                *to,
+                *amount,
+                signer.fee,
+                nonce,
+            )
+        }
+        OpCommand::Withdraw {
+            signer,
+            to_l1,
+            amount,
+            ..
+        } => {
+            let to_l1 = parse_hex::<20>("to_l1", to_l1)?;
+            let nonce = next_nonce(signer, &batch, store.as_ref())?;
+            let key = read_key(&signer.key)?;
+            Op::signed_withdraw(
+                &key,
+                batch.chain_id,
+                signer.from,
+                to_l1,
+                *amount,
+                signer.fee,
+                nonce,
+            )
+        }
+    };
+    // Refuse what can never apply (unpackable amounts) now, naming the field.
+    op.public()
+        .encode()
+        .context("op cannot be encoded as pubdata")?;
+    let kind = op.kind();
+    batch.ops.push(op);
+    write_atomic(&target.batch, batch.to_json().as_bytes())?;
+    let count = batch.ops.len();
+    emit(
+        json,
+        json!({ "batch": target.batch, "op_index": count - 1, "type": kind, "ops": count }),
+        || {
+            format!(
+                "appended {kind} as op {} to {} ({count} ops)",
+                count - 1,
+                target.batch.display()
+            )
+        },
+    );
+    Ok(())
+}

@@ -303,7 +303,6 @@ impl Execution<'_, '_> {
                 self.check_index("to", to)?;
                 check_value("amount", amount, AMOUNT, cfg.max_balance)?;
                 check_value("fee", fee, FEE, cfg.max_balance)?;
-                let sender = self.authorize(op, from, nonce, amount, fee)?;
                 if self.read(to)?.is_empty() {
                     return Err(OpRejection::UnknownAccount {
                         field: "to",
@@ -311,6 +310,7 @@ impl Execution<'_, '_> {
                     }
                     .into());
                 }
+                let sender = self.authorize(op, from, nonce, amount, fee)?;
                 let debit = self.debit(from, sender, amount + fee)?;
                 let before = self.read(to)?;
                 let after = Account {

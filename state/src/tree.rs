@@ -21,8 +21,9 @@ use crate::ecgfp5::Fp;
 /// A Poseidon digest: four Goldilocks elements.
 pub type Hash = HashOut<Fp>;
 
-/// Stored nodes, keyed by `level << 32 | index`.
-pub(crate) const NODES: TableDefinition<u64, [u8; 32]> = TableDefinition::new("smt_nodes");
+/// The redb table the tree keeps its nodes in, keyed by `level << 32 | index` (any redb
+/// database can hold a tree).
+pub const NODES: TableDefinition<u64, [u8; 32]> = TableDefinition::new("smt_nodes");
 
 fn node_key(level: u8, index: u64) -> u64 {
     ((level as u64) << 32) | index
