@@ -344,6 +344,34 @@ mod tests {
     }
 
     #[test]
+    fn generator_double_matches_reference_table() {
+        // The reference's precomputed table stores 2G as Pornin's point P' = P + N in
+        // coordinates (x', u' = x'/y'); for our representative P = (x, y) of the same
+        // element, x' = b/x and u' = -x/y.
+        let x_ref = w([
+            0xE53A14C4FA645562,
+            0x60A03B3FCD006755,
+            0xA8957CB5D9603510,
+            0xE6E3A7D2AE140D1F,
+            0x2067DD994D85BE92,
+        ]);
+        let u_ref = w([
+            0x755F62AABB0862CC,
+            0x01EC60924033842A,
+            0x2C3C144F634BCC44,
+            0xFC49506D49454DA8,
+            0x832FD0BD80667CB8,
+        ]);
+        let two_g = Point::generator().double();
+        let (x, y) = two_g.to_curve_affine().unwrap();
+        assert_eq!(B / x, x_ref);
+        assert_eq!(-(x / y), u_ref);
+        assert_eq!(two_g.encode(), u_ref.inverse(), "the encoding is w = 1/u'");
+        let two = Scalar::from_le_bytes_reduced(&[2]);
+        assert_eq!(Point::generator().mul(&two), two_g);
+    }
+
+    #[test]
     fn group_order_annihilates_generator_and_random_points() {
         let n = Scalar::from_biguint_reduced(&(group_order() - 1u32));
         let g = Point::generator();
