@@ -50,3 +50,54 @@ impl ChainConfig {
         1u64 << self.tree_depth
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn out_of_range_parameters_are_refused() {
+        let ok = ChainConfig::new(1);
+        ok.validate().unwrap();
+        ChainConfig {
+            tree_depth: 1,
+            max_balance: 1,
+            ..ok
+        }
+        .validate()
+        .unwrap();
+        assert_eq!(
+            ChainConfig {
+                tree_depth: 0,
+                ..ok
+            }
+            .validate(),
+            Err(ConfigError::TreeDepth(0))
+        );
+        assert_eq!(
+            ChainConfig {
+                tree_depth: 33,
+                ..ok
+            }
+            .validate(),
+            Err(ConfigError::TreeDepth(33))
+        );
+        assert_eq!(
+            ChainConfig {
+                max_balance: 0,
+                ..ok
+            }
+            .validate(),
+            Err(ConfigError::MaxBalance(0))
+        );
+        let above = MAX_MAX_BALANCE + 1;
+        assert_eq!(
+            ChainConfig {
+                max_balance: above,
+                ..ok
+            }
+            .validate(),
+            Err(ConfigError::MaxBalance(above))
+        );
+    }
+}

@@ -280,13 +280,14 @@ impl Execution<'_, '_> {
                     return Err(OpRejection::ZeroDeposit.into());
                 }
                 check_max("amount", amount, cfg.max_balance)?;
-                let mut acc = self.read(account)?;
-                if acc.is_empty() {
-                    acc = Account::new(&key);
-                } else if acc.public_key != public_key {
-                    return Err(OpRejection::KeyMismatch { account }.into());
-                }
                 let before = self.read(account)?;
+                let mut acc = if before.is_empty() {
+                    Account::new(&key)
+                } else if before.public_key == public_key {
+                    before
+                } else {
+                    return Err(OpRejection::KeyMismatch { account }.into());
+                };
                 acc.balance = credit("amount", account, acc.balance, amount, cfg.max_balance)?;
                 self.next_deposit += 1;
                 Ok(vec![self.write(account, before, acc)?])
@@ -496,5 +497,55 @@ fn credit(
             account,
             max,
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use rand::SeedableRng;
+
+    use super::*;
+    use crate::config::ChainConfig;
+
+    /// The nonce counter never wraps: an account at u32::MAX cannot sign again. (2^32 ops
+    /// are out of reach of a test, so the account is written into the store directly.)
+    #[test]
+    fn exhausted_nonce_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = StateStore::genesis(dir.path(), ChainConfig::new(3)).unwrap();
+        let key = crate::SecretKey::random(&mut rand_chacha::ChaCha20Rng::seed_from_u64(5));
+        let worn = Account {
+            balance: 100,
+            nonce: u32::MAX,
+            ..Account::new(&key.public_key())
+        };
+        let txn = store.db.begin_write().unwrap();
+        {
+            let mut nodes = txn.open_table(NODES).unwrap();
+            store.tree.update(&mut nodes, 0, worn.leaf_hash()).unwrap();
+            txn.open_table(ACCOUNTS)
+                .unwrap()
+                .insert(0, worn.to_bytes())
+                .unwrap();
+        }
+        txn.commit().unwrap();
+        let root = store.check_integrity().unwrap();
+        let mut batch = Batch::new(3, 0);
+        batch
+            .ops
+            .push(Op::signed_transfer(&key, 3, 0, 0, 1, 0, u32::MAX));
+        let err = store.apply_batch(&batch).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                StateError::Op {
+                    index: 0,
+                    reason: OpRejection::NonceExhausted { account: 0 },
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        assert_eq!(store.root().unwrap(), root);
     }
 }

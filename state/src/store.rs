@@ -207,3 +207,38 @@ pub(crate) fn read_account(
         .map(|v| Account::from_bytes(&v.value()))
         .unwrap_or(Account::EMPTY))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_store_with_another_format_marker_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = StateStore::genesis(dir.path(), ChainConfig::new(1)).unwrap();
+        let txn = store.db.begin_write().unwrap();
+        txn.open_table(META)
+            .unwrap()
+            .insert(meta::FORMAT, b"bulwark-state/999".as_slice())
+            .unwrap();
+        txn.commit().unwrap();
+        drop(store);
+        let err = StateStore::open(dir.path()).unwrap_err();
+        assert!(matches!(err, StateError::Corrupt(_)), "{err}");
+        assert!(err.to_string().contains("bulwark-state/999"), "{err}");
+    }
+
+    #[test]
+    fn genesis_refuses_an_invalid_config_and_writes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let bad = ChainConfig {
+            tree_depth: 40,
+            ..ChainConfig::new(1)
+        };
+        assert!(matches!(
+            StateStore::genesis(dir.path(), bad),
+            Err(StateError::Config(_))
+        ));
+        assert!(!dir.path().join(STATE_FILE).exists());
+    }
+}
