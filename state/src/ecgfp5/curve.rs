@@ -102,8 +102,8 @@ impl Point {
         self.z == Fp5::ZERO
     }
 
-    /// Builds the element from affine coordinates (x, y) of E, checking that the point lies
-    /// on the curve; membership in E[n] is the caller's claim (used by tests and decode).
+    /// Builds the element from affine coordinates (x, y) of E. The caller (decode) guarantees
+    /// that the point is on the curve and in E[n]; debug builds re-check the curve equation.
     fn from_curve_affine(x: Fp5, y: Fp5) -> Point {
         debug_assert!(is_on_curve(x, y));
         Point {
