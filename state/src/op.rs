@@ -24,6 +24,9 @@ use crate::ecgfp5::Fp;
 use crate::error::PubdataError;
 use crate::schnorr::{hex_bytes, PublicKey, Signature, PUBLIC_KEY_BYTES, SIGNATURE_BYTES};
 
+/// Length of every signing message ([`Op::signing_message`]).
+pub const SIGNING_MESSAGE_LEN: usize = 12;
+
 /// A 20-byte Ethereum address.
 pub type L1Address = [u8; 20];
 
@@ -192,10 +195,16 @@ impl Op {
 
     /// The Goldilocks elements a user signs; `None` for unsigned ops.
     ///
-    /// Transfer: `[TRANSFER_TAG, chain_id lo32, chain_id hi32, from, to, amount, fee, nonce]`.
-    /// Withdraw: `[WITHDRAW_TAG, chain_id lo32, chain_id hi32, from, addr[0..4], addr[4..8],
-    /// addr[8..12], addr[12..16], addr[16..20], amount, fee, nonce]`, the address as five
-    /// big-endian 32-bit words. Amounts and fees are below 2^62, so each is one element.
+    /// Both signed kinds have [`SIGNING_MESSAGE_LEN`] elements with the common fields at
+    /// the same positions, so one circuit slot hashes either without branching:
+    ///
+    /// * Transfer: `[TRANSFER_TAG, chain_id lo32, chain_id hi32, from, amount, fee, nonce,
+    ///   to, 0, 0, 0, 0]`.
+    /// * Withdraw: `[WITHDRAW_TAG, chain_id lo32, chain_id hi32, from, amount, fee, nonce,
+    ///   addr[0..4], addr[4..8], addr[8..12], addr[12..16], addr[16..20]]`, the address as
+    ///   five big-endian 32-bit words.
+    ///
+    /// Amounts and fees are below 2^62, so each is one element.
     pub fn signing_message(&self, chain_id: u64) -> Option<Vec<Fp>> {
         let f = Fp::from_canonical_u64;
         let chain = [f(chain_id & 0xFFFF_FFFF), f(chain_id >> 32)];
@@ -211,13 +220,8 @@ impl Op {
             } => {
                 let mut m = vec![f(TRANSFER_TAG)];
                 m.extend(chain);
-                m.extend([
-                    f(from as u64),
-                    f(to as u64),
-                    f(amount),
-                    f(fee),
-                    f(nonce as u64),
-                ]);
+                m.extend([f(from as u64), f(amount), f(fee), f(nonce as u64)]);
+                m.extend([f(to as u64), Fp::ZERO, Fp::ZERO, Fp::ZERO, Fp::ZERO]);
                 Some(m)
             }
             Op::Withdraw {
@@ -230,13 +234,12 @@ impl Op {
             } => {
                 let mut m = vec![f(WITHDRAW_TAG)];
                 m.extend(chain);
-                m.push(f(from as u64));
+                m.extend([f(from as u64), f(amount), f(fee), f(nonce as u64)]);
                 m.extend(
                     to_l1
                         .chunks_exact(4)
                         .map(|w| f(u32::from_be_bytes(w.try_into().unwrap()) as u64)),
                 );
-                m.extend([f(amount), f(fee), f(nonce as u64)]);
                 Some(m)
             }
         }

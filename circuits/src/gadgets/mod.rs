@@ -1,0 +1,6 @@
+//! Reusable constraint gadgets: SHA-256 for the pubdata commitment, Poseidon Merkle paths
+//! for the state tree, range checks and packed-amount decoding.
+
+pub mod amount;
+pub mod merkle;
+pub mod sha256;
