@@ -5,7 +5,23 @@
 //! scheme, leaf hashing and pubdata encoding are the specification, and
 //! `docs/l1-interface.md` fixes the commitment and public input the hub recomputes.
 
+pub mod authorization;
 pub mod gadgets;
+pub mod leaf;
+pub mod op;
+
+use plonky2::field::goldilocks_field::GoldilocksField;
+use plonky2::plonk::circuit_builder::CircuitBuilder;
+use plonky2::plonk::config::PoseidonGoldilocksConfig;
+
+/// The field of every state-transition circuit.
+pub type F = GoldilocksField;
+/// The extension degree of every state-transition circuit.
+pub const D: usize = 2;
+/// The configuration (hashes) of leaf and node proofs.
+pub type C = PoseidonGoldilocksConfig;
+/// A circuit builder over [`F`].
+pub type Builder = CircuitBuilder<F, D>;
 
 #[cfg(test)]
 pub(crate) mod test_util;

@@ -1,17 +1,10 @@
 //! Shared helpers for the circuit tests.
 
-use plonky2::field::goldilocks_field::GoldilocksField;
 use plonky2::iop::witness::PartialWitness;
 use plonky2::plonk::circuit_data::CircuitData;
-use plonky2::plonk::config::PoseidonGoldilocksConfig;
 use plonky2::plonk::proof::ProofWithPublicInputs;
 
-/// The extension degree every Bulwark circuit uses.
-pub const D: usize = 2;
-/// The configuration of every state-transition circuit.
-pub type C = PoseidonGoldilocksConfig;
-/// Goldilocks.
-pub type F = GoldilocksField;
+pub use crate::{C, D, F};
 
 /// Proves and verifies, panicking with the error if either step fails.
 pub fn prove_and_verify(

@@ -1,0 +1,260 @@
+//! The leaf circuit: K op slots applied in sequence, and the public values every proof of
+//! the aggregation tree exposes.
+//!
+//! Public values ([`PublicValues`], 21 elements, the same layout for leaf and node
+//! proofs): old root (4), new root (4), first and last deposit queue index (the batch
+//! consumes `[first, last)`), the fee recipient, the chain id as two 32-bit halves, and the
+//! SHA-256 pubdata commitment as eight 32-bit words (docs/l1-interface.md).
+
+use bulwark_state::{Hash, OpWitness};
+use plonky2::field::types::{Field, PrimeField64};
+use plonky2::hash::hash_types::HashOutTarget;
+use plonky2::iop::target::Target;
+use plonky2::iop::witness::{PartialWitness, WitnessWrite};
+use plonky2::plonk::circuit_data::{CircuitConfig, CircuitData};
+use plonky2::plonk::proof::ProofWithPublicInputs;
+
+use crate::gadgets::sha256::{sha256, word_value};
+use crate::op::{OpSlot, SlotContext, SlotParams, SlotState};
+use crate::{Builder, C, D, F};
+
+/// Number of public values of leaf and node proofs.
+pub const NUM_PUBLIC_VALUES: usize = 21;
+
+/// The public values of a leaf or node proof, natively.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PublicValues {
+    /// Root before.
+    pub old_root: Hash,
+    /// Root after.
+    pub new_root: Hash,
+    /// First deposit queue index consumed.
+    pub deposit_first: u64,
+    /// One past the last deposit consumed.
+    pub deposit_last: u64,
+    /// The batch's fee recipient.
+    pub fee_recipient: u32,
+    /// The consumer chain's id.
+    pub chain_id: u64,
+    /// The pubdata commitment (SHA-256 digest bytes).
+    pub commitment: [u8; 32],
+}
+
+impl PublicValues {
+    /// Reads the values from a proof's first [`NUM_PUBLIC_VALUES`] public inputs.
+    pub fn from_elements(pis: &[F]) -> Self {
+        let u = |i: usize| pis[i].to_canonical_u64();
+        let hash = |at: usize| Hash {
+            elements: [pis[at], pis[at + 1], pis[at + 2], pis[at + 3]],
+        };
+        let mut commitment = [0u8; 32];
+        for (i, chunk) in commitment.chunks_exact_mut(4).enumerate() {
+            chunk.copy_from_slice(&(u(13 + i) as u32).to_be_bytes());
+        }
+        Self {
+            old_root: hash(0),
+            new_root: hash(4),
+            deposit_first: u(8),
+            deposit_last: u(9),
+            fee_recipient: u(10) as u32,
+            chain_id: u(11) | (u(12) << 32),
+            commitment,
+        }
+    }
+
+    /// Reads the values from a proof.
+    pub fn from_proof(proof: &ProofWithPublicInputs<F, C, D>) -> Self {
+        Self::from_elements(&proof.public_inputs)
+    }
+}
+
+/// The targets of the public values, in their registration order.
+#[derive(Clone, Debug)]
+pub struct PublicValuesTarget {
+    /// Root before.
+    pub old_root: HashOutTarget,
+    /// Root after.
+    pub new_root: HashOutTarget,
+    /// First deposit consumed.
+    pub deposit_first: Target,
+    /// One past the last deposit consumed.
+    pub deposit_last: Target,
+    /// Fee recipient index.
+    pub fee_recipient: Target,
+    /// Chain id halves (low, high).
+    pub chain: [Target; 2],
+    /// Commitment words (big-endian words of the digest, in order).
+    pub commitment: [Target; 8],
+}
+
+impl PublicValuesTarget {
+    /// The 21 targets in public-input order.
+    pub fn to_vec(&self) -> Vec<Target> {
+        let mut v = Vec::with_capacity(NUM_PUBLIC_VALUES);
+        v.extend(self.old_root.elements);
+        v.extend(self.new_root.elements);
+        v.extend([
+            self.deposit_first,
+            self.deposit_last,
+            self.fee_recipient,
+            self.chain[0],
+            self.chain[1],
+        ]);
+        v.extend(self.commitment);
+        v
+    }
+
+    /// Views the first 21 of `targets` as public values.
+    pub fn from_slice(t: &[Target]) -> Self {
+        Self {
+            old_root: HashOutTarget::from_vec(t[0..4].to_vec()),
+            new_root: HashOutTarget::from_vec(t[4..8].to_vec()),
+            deposit_first: t[8],
+            deposit_last: t[9],
+            fee_recipient: t[10],
+            chain: [t[11], t[12]],
+            commitment: t[13..21].try_into().unwrap(),
+        }
+    }
+}
+
+/// The shape of a leaf circuit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LeafParams {
+    /// Slot parameters (tree depth, balance bound).
+    pub slot: SlotParams,
+    /// Op slots per leaf.
+    pub ops: usize,
+}
+
+/// A built leaf circuit and its witness targets.
+pub struct LeafCircuit {
+    /// The circuit.
+    pub data: CircuitData<F, C, D>,
+    /// Its parameters.
+    pub params: LeafParams,
+    slots: Vec<OpSlot>,
+    old_root: HashOutTarget,
+    deposit_first: Target,
+    fee_recipient: Target,
+    chain: [Target; 2],
+}
+
+/// Everything one leaf proof needs besides its ops' witnesses.
+#[derive(Clone, Copy, Debug)]
+pub struct LeafInputs {
+    /// The root before the leaf's first op.
+    pub old_root: Hash,
+    /// The queue index of the first deposit the leaf may consume.
+    pub deposit_first: u64,
+    /// The batch's fee recipient.
+    pub fee_recipient: u32,
+    /// The chain id.
+    pub chain_id: u64,
+}
+
+impl LeafCircuit {
+    /// Builds the leaf circuit. `extra_public_inputs` zero-valued public inputs are
+    /// appended after the public values, so that the leaf's layout can match a circuit
+    /// that carries more (the node's verifier data).
+    pub fn build(params: LeafParams, config: CircuitConfig) -> Self {
+        let mut builder = Builder::new(config);
+        let old_root = builder.add_virtual_hash();
+        let deposit_first = builder.add_virtual_target();
+        let fee_recipient = builder.add_virtual_target();
+        let chain = builder.add_virtual_target_arr::<2>();
+        for half in chain {
+            builder.range_check(half, 32);
+        }
+        let fee_recipient_bits = builder.split_le(fee_recipient, params.slot.depth);
+        let ctx = SlotContext {
+            fee_recipient_bits,
+            chain,
+        };
+        let mut state = SlotState {
+            root: old_root,
+            next_deposit: deposit_first,
+        };
+        let mut slots = Vec::with_capacity(params.ops);
+        let mut record_bits = Vec::new();
+        for _ in 0..params.ops {
+            let (slot, out) = OpSlot::add(&mut builder, &params.slot, &ctx, state);
+            slots.push(slot);
+            record_bits.extend(out.record);
+            state = out.state;
+        }
+        let digest = sha256(&mut builder, &record_bits);
+        let commitment = core::array::from_fn(|i| word_value(&mut builder, &digest[i]));
+        let public = PublicValuesTarget {
+            old_root,
+            new_root: state.root,
+            deposit_first,
+            deposit_last: state.next_deposit,
+            fee_recipient,
+            chain,
+            commitment,
+        };
+        builder.register_public_inputs(&public.to_vec());
+        Self {
+            data: builder.build::<C>(),
+            params,
+            slots,
+            old_root,
+            deposit_first,
+            fee_recipient,
+            chain,
+        }
+    }
+
+    /// The partial witness for `ops` (exactly `params.ops` of them; pad with `Noop`s).
+    pub fn witness(
+        &self,
+        inputs: &LeafInputs,
+        ops: &[OpWitness],
+    ) -> anyhow::Result<PartialWitness<F>> {
+        anyhow::ensure!(
+            ops.len() == self.params.ops,
+            "a leaf takes {} ops, got {}",
+            self.params.ops,
+            ops.len()
+        );
+        let mut pw = PartialWitness::new();
+        pw.set_hash_target(self.old_root, inputs.old_root)?;
+        pw.set_target(
+            self.deposit_first,
+            F::from_canonical_u64(inputs.deposit_first),
+        )?;
+        pw.set_target(
+            self.fee_recipient,
+            F::from_canonical_u32(inputs.fee_recipient),
+        )?;
+        pw.set_target(
+            self.chain[0],
+            F::from_canonical_u64(inputs.chain_id & 0xFFFF_FFFF),
+        )?;
+        pw.set_target(self.chain[1], F::from_canonical_u64(inputs.chain_id >> 32))?;
+        for (slot, op) in self.slots.iter().zip(ops) {
+            slot.set(&mut pw, op)?;
+        }
+        Ok(pw)
+    }
+
+    /// Proves one leaf.
+    pub fn prove(
+        &self,
+        inputs: &LeafInputs,
+        ops: &[OpWitness],
+    ) -> anyhow::Result<ProofWithPublicInputs<F, C, D>> {
+        self.data.prove(self.witness(inputs, ops)?)
+    }
+}
+
+/// The commitment of a leaf natively: SHA-256 of its ops' records.
+pub fn leaf_commitment(ops: &[bulwark_state::Op]) -> anyhow::Result<[u8; 32]> {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for op in ops {
+        h.update(crate::op::record_bytes(op)?);
+    }
+    Ok(h.finalize().into())
+}

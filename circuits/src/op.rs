@@ -1,0 +1,644 @@
+//! The op slot: one circuit slot that executes any op type exactly as
+//! `bulwark_state::executor` does.
+//!
+//! A slot carries one-hot type flags, every field any op type uses, and three leaf
+//! updates at fixed positions (the executor's witness shape):
+//!
+//! | update | deposit | transfer | withdraw | noop |
+//! | --- | --- | --- | --- | --- |
+//! | 0 | recipient `account` | sender `from` | sender `from` | off |
+//! | 1 | off | recipient `to` | off | off |
+//! | 2 | off | fee recipient | fee recipient | off |
+//!
+//! An update that is off leaves the root unchanged and its witness unconstrained. Each
+//! on update proves the account before the change under the running root, and the root
+//! after replacing it with the account the op computes. Fields a type does not use are
+//! don't-care: every use of a field is selected by the type flags, and the slot's 61-byte
+//! pubdata record (docs/l1-interface.md) is assembled from the flags and the used fields.
+
+use bulwark_state::amount::{AMOUNT, FEE};
+use bulwark_state::op::{SIGNING_MESSAGE_LEN, TRANSFER_TAG, WITHDRAW_TAG};
+use bulwark_state::{Account, LeafUpdate, Op, OpWitness};
+use plonky2::field::types::Field;
+use plonky2::hash::hash_types::HashOutTarget;
+use plonky2::iop::target::{BoolTarget, Target};
+use plonky2::iop::witness::{PartialWitness, WitnessWrite};
+
+use crate::authorization::{self, SignatureSlot};
+use crate::gadgets::amount::{add_packed, assert_at_most, PackedTarget};
+use crate::gadgets::merkle::{leaf_hash, root_from_path};
+use crate::{Builder, F};
+
+/// Size of a pubdata record in bytes (the largest op, a deposit).
+pub const RECORD_BYTES: usize = 61;
+
+/// Parameters every slot of a deployment shares.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SlotParams {
+    /// Depth of the account tree.
+    pub depth: usize,
+    /// The largest balance (and amount) allowed, below 2^62.
+    pub max_balance: u64,
+}
+
+/// An account's seven leaf elements as targets.
+#[derive(Clone, Copy, Debug)]
+pub struct AccountTarget {
+    /// The public key's five limbs (all zero for an empty slot).
+    pub key: [Target; 5],
+    /// Balance.
+    pub balance: Target,
+    /// Nonce.
+    pub nonce: Target,
+}
+
+impl AccountTarget {
+    fn new(builder: &mut Builder) -> Self {
+        Self {
+            key: builder.add_virtual_target_arr(),
+            balance: builder.add_virtual_target(),
+            nonce: builder.add_virtual_target(),
+        }
+    }
+
+    fn elements(&self) -> [Target; 7] {
+        let k = self.key;
+        [k[0], k[1], k[2], k[3], k[4], self.balance, self.nonce]
+    }
+
+    fn select(builder: &mut Builder, flag: BoolTarget, a: &Self, b: &Self) -> Self {
+        Self {
+            key: core::array::from_fn(|i| builder.select(flag, a.key[i], b.key[i])),
+            balance: builder.select(flag, a.balance, b.balance),
+            nonce: builder.select(flag, a.nonce, b.nonce),
+        }
+    }
+
+    fn set(&self, pw: &mut PartialWitness<F>, account: &Account) -> anyhow::Result<()> {
+        let e = account.leaf_elements();
+        pw.set_target_arr(&self.key, &e[..5])?;
+        pw.set_target(self.balance, e[5])?;
+        pw.set_target(self.nonce, e[6])?;
+        Ok(())
+    }
+}
+
+/// One leaf update's witness: the account before and the Merkle siblings.
+#[derive(Clone, Debug)]
+struct UpdateSlot {
+    before: AccountTarget,
+    siblings: Vec<HashOutTarget>,
+}
+
+impl UpdateSlot {
+    fn new(builder: &mut Builder, depth: usize) -> Self {
+        Self {
+            before: AccountTarget::new(builder),
+            siblings: builder.add_virtual_hashes(depth),
+        }
+    }
+
+    /// Proves `before` under `root` and returns the root with `after` in its place; with
+    /// `enabled` off, returns `root` unchanged.
+    fn apply(
+        &self,
+        builder: &mut Builder,
+        enabled: BoolTarget,
+        root: HashOutTarget,
+        index_bits: &[BoolTarget],
+        after: &AccountTarget,
+    ) -> HashOutTarget {
+        let leaf = leaf_hash(builder, self.before.elements());
+        let claimed = root_from_path(builder, leaf, index_bits, &self.siblings);
+        for (c, r) in claimed.elements.iter().zip(root.elements) {
+            let diff = builder.sub(*c, r);
+            let gated = builder.mul(enabled.target, diff);
+            builder.assert_zero(gated);
+        }
+        let new_leaf = leaf_hash(builder, after.elements());
+        let updated = root_from_path(builder, new_leaf, index_bits, &self.siblings);
+        HashOutTarget::from_vec(
+            (0..4)
+                .map(|i| builder.select(enabled, updated.elements[i], root.elements[i]))
+                .collect(),
+        )
+    }
+
+    fn set(&self, pw: &mut PartialWitness<F>, update: Option<&LeafUpdate>) -> anyhow::Result<()> {
+        match update {
+            Some(u) => {
+                self.before.set(pw, &u.before)?;
+                for (t, h) in self.siblings.iter().zip(&u.proof.siblings) {
+                    pw.set_hash_target(*t, *h)?;
+                }
+            }
+            None => {
+                self.before.set(pw, &Account::EMPTY)?;
+                for t in &self.siblings {
+                    pw.set_hash_target(*t, Default::default())?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// What a slot reads from the leaf it sits in.
+#[derive(Clone, Debug)]
+pub struct SlotContext {
+    /// The fee recipient's index bits (least significant first).
+    pub fee_recipient_bits: Vec<BoolTarget>,
+    /// The chain id's low and high 32-bit halves.
+    pub chain: [Target; 2],
+}
+
+/// What a slot hands to the next one.
+#[derive(Clone, Copy, Debug)]
+pub struct SlotState {
+    /// The state root.
+    pub root: HashOutTarget,
+    /// The next deposit queue index to consume.
+    pub next_deposit: Target,
+}
+
+/// One op slot's witness targets.
+#[derive(Clone, Debug)]
+pub struct OpSlot {
+    is_deposit: BoolTarget,
+    is_transfer: BoolTarget,
+    is_withdraw: BoolTarget,
+    primary: Target,
+    to: Target,
+    queue_index: Target,
+    key: [Target; 5],
+    full_amount: Target,
+    packed_amount: PackedTarget,
+    fee: PackedTarget,
+    to_l1: Vec<BoolTarget>,
+    signature: SignatureSlot,
+    updates: [UpdateSlot; 3],
+}
+
+/// The result of wiring a slot: its state after the op and its pubdata record's bits
+/// (most significant bit of each byte first).
+pub struct SlotOutput {
+    /// State after the op.
+    pub state: SlotState,
+    /// `RECORD_BYTES · 8` bits.
+    pub record: Vec<BoolTarget>,
+}
+
+impl OpSlot {
+    /// Adds a slot that applies one op to `state`.
+    pub fn add(
+        builder: &mut Builder,
+        params: &SlotParams,
+        ctx: &SlotContext,
+        state: SlotState,
+    ) -> (Self, SlotOutput) {
+        let max = params.max_balance;
+        let is_deposit = builder.add_virtual_bool_target_safe();
+        let is_transfer = builder.add_virtual_bool_target_safe();
+        let is_withdraw = builder.add_virtual_bool_target_safe();
+        // At most one flag: their sum is a bit (0 means Noop).
+        let signed = builder.add(is_transfer.target, is_withdraw.target);
+        let any = builder.add(signed, is_deposit.target);
+        builder.assert_bool(BoolTarget::new_unsafe(any));
+        let signed = BoolTarget::new_unsafe(signed);
+        let any = BoolTarget::new_unsafe(any);
+
+        let primary = builder.add_virtual_target();
+        let to = builder.add_virtual_target();
+        let queue_index = builder.add_virtual_target();
+        let key = builder.add_virtual_target_arr::<5>();
+        let full_amount = builder.add_virtual_target();
+        let packed_amount = add_packed(builder, &AMOUNT, max);
+        let fee = add_packed(builder, &FEE, max);
+        let to_l1: Vec<BoolTarget> = (0..160)
+            .map(|_| builder.add_virtual_bool_target_safe())
+            .collect();
+        let signature = authorization::add_signature(builder);
+        let updates = core::array::from_fn(|_| UpdateSlot::new(builder, params.depth));
+
+        // Index bits double as the Merkle path and as the range check index < 2^depth.
+        let primary_bits = builder.split_le(primary, params.depth);
+        let to_bits = builder.split_le(to, params.depth);
+        let queue_bits = builder.split_le(queue_index, 63);
+        let full_amount_bits = builder.split_le(full_amount, 62);
+        assert_at_most(builder, full_amount, max);
+        let amount = builder.select(is_transfer, packed_amount.value, full_amount);
+
+        // ---- update 0: the deposit's recipient, or the signer.
+        let u0 = &updates[0];
+        let b0 = u0.before;
+        let b0_empty = is_zero_key(builder, &b0.key);
+        // Deposit: the slot is empty or already holds this key; amount ≥ 1; no overflow.
+        for i in 0..5 {
+            let diff = builder.sub(b0.key[i], key[i]);
+            let not_empty = builder.not(b0_empty);
+            let both = builder.and(not_empty, is_deposit);
+            let gated = builder.mul(both.target, diff);
+            builder.assert_zero(gated);
+        }
+        authorization::check_public_key(builder, is_deposit, key);
+        let positive = builder.add_const(amount, -F::ONE);
+        gated_range_check(builder, is_deposit, positive, 62);
+        let credited = builder.add(b0.balance, amount);
+        gated_at_most(builder, is_deposit, credited, max);
+        let queue_diff = builder.sub(queue_index, state.next_deposit);
+        let gated = builder.mul(is_deposit.target, queue_diff);
+        builder.assert_zero(gated);
+        let next_deposit = builder.add(state.next_deposit, is_deposit.target);
+        let after_deposit = AccountTarget {
+            key,
+            balance: credited,
+            nonce: b0.nonce,
+        };
+
+        // Signed ops: the nonce is the account's; signature; funds; nonce not exhausted.
+        let message = signing_message(
+            builder,
+            is_transfer,
+            ctx,
+            primary,
+            amount,
+            fee.value,
+            b0.nonce,
+            to,
+            &to_l1,
+        );
+        authorization::check_signature(builder, signed, b0.key, &message, &signature);
+        let spent = builder.add(amount, fee.value);
+        let remaining = builder.sub(b0.balance, spent);
+        gated_range_check(builder, signed, remaining, 62);
+        let next_nonce = builder.add_const(b0.nonce, F::ONE);
+        gated_range_check(builder, signed, next_nonce, 32);
+        let after_signer = AccountTarget {
+            key: b0.key,
+            balance: remaining,
+            nonce: next_nonce,
+        };
+        let after0 = AccountTarget::select(builder, is_deposit, &after_deposit, &after_signer);
+        let root = u0.apply(builder, any, state.root, &primary_bits, &after0);
+
+        // ---- update 1: the transfer's recipient, which must exist.
+        let b1 = updates[1].before;
+        let b1_empty = is_zero_key(builder, &b1.key);
+        let gated = builder.mul(is_transfer.target, b1_empty.target);
+        builder.assert_zero(gated);
+        let received = builder.add(b1.balance, amount);
+        gated_at_most(builder, is_transfer, received, max);
+        let after1 = AccountTarget {
+            balance: received,
+            ..b1
+        };
+        let root = updates[1].apply(builder, is_transfer, root, &to_bits, &after1);
+
+        // ---- update 2: the fee recipient, which must exist if the fee is not zero.
+        let b2 = updates[2].before;
+        let b2_empty = is_zero_key(builder, &b2.key);
+        let fee_to_nobody = builder.mul(fee.value, b2_empty.target);
+        let gated = builder.mul(signed.target, fee_to_nobody);
+        builder.assert_zero(gated);
+        let paid = builder.add(b2.balance, fee.value);
+        gated_at_most(builder, signed, paid, max);
+        let after2 = AccountTarget {
+            balance: paid,
+            ..b2
+        };
+        let root = updates[2].apply(builder, signed, root, &ctx.fee_recipient_bits, &after2);
+
+        // ---- the pubdata record.
+        let record = pubdata_record(
+            builder,
+            [is_deposit, is_transfer, is_withdraw],
+            &RecordFields {
+                primary_bits: &primary_bits,
+                to_bits: &to_bits,
+                queue_bits: &queue_bits,
+                key: &key,
+                full_amount_bits: &full_amount_bits,
+                packed_amount: &packed_amount,
+                fee: &fee,
+                to_l1: &to_l1,
+            },
+        );
+
+        let slot = Self {
+            is_deposit,
+            is_transfer,
+            is_withdraw,
+            primary,
+            to,
+            queue_index,
+            key,
+            full_amount,
+            packed_amount,
+            fee,
+            to_l1,
+            signature,
+            updates,
+        };
+        let output = SlotOutput {
+            state: SlotState { root, next_deposit },
+            record,
+        };
+        (slot, output)
+    }
+
+    /// Fills the slot from the executor's witness of one op (or a `Noop`).
+    pub fn set(&self, pw: &mut PartialWitness<F>, witness: &OpWitness) -> anyhow::Result<()> {
+        let (deposit, transfer, withdraw) = match witness.op {
+            Op::Noop => (false, false, false),
+            Op::Deposit { .. } => (true, false, false),
+            Op::Transfer { .. } => (false, true, false),
+            Op::Withdraw { .. } => (false, false, true),
+        };
+        pw.set_bool_target(self.is_deposit, deposit)?;
+        pw.set_bool_target(self.is_transfer, transfer)?;
+        pw.set_bool_target(self.is_withdraw, withdraw)?;
+        let f = F::from_canonical_u64;
+        let mut primary = 0;
+        let mut to = 0;
+        let mut queue_index = 0;
+        let mut key = [F::ZERO; 5];
+        let mut full_amount = 0;
+        let mut packed = 0;
+        let mut fee_value = 0;
+        let mut to_l1 = [0u8; 20];
+        let mut signature = None;
+        match &witness.op {
+            Op::Noop => {}
+            Op::Deposit {
+                queue_index: q,
+                account,
+                public_key,
+                amount,
+            } => {
+                queue_index = *q;
+                primary = *account;
+                key = bulwark_state::ecgfp5::field::decode(public_key)
+                    .map(|k| k.0)
+                    .ok_or_else(|| anyhow::anyhow!("deposit key has a non-canonical limb"))?;
+                full_amount = *amount;
+            }
+            Op::Transfer {
+                from,
+                to: t,
+                amount,
+                fee,
+                signature: s,
+                ..
+            } => {
+                primary = *from;
+                to = *t;
+                packed = *amount;
+                fee_value = *fee;
+                signature = Some(s);
+            }
+            Op::Withdraw {
+                from,
+                to_l1: a,
+                amount,
+                fee,
+                signature: s,
+                ..
+            } => {
+                primary = *from;
+                to_l1 = *a;
+                full_amount = *amount;
+                fee_value = *fee;
+                signature = Some(s);
+            }
+        }
+        pw.set_target(self.primary, f(primary as u64))?;
+        pw.set_target(self.to, f(to as u64))?;
+        pw.set_target(self.queue_index, f(queue_index))?;
+        pw.set_target_arr(&self.key, &key)?;
+        pw.set_target(self.full_amount, f(full_amount))?;
+        set_packed(pw, &self.packed_amount, &AMOUNT, packed)?;
+        set_packed(pw, &self.fee, &FEE, fee_value)?;
+        for (t, b) in self
+            .to_l1
+            .iter()
+            .zip(crate::gadgets::sha256::bytes_to_bits(&to_l1))
+        {
+            pw.set_bool_target(*t, b)?;
+        }
+        let decoded = match signature {
+            Some(s) => Some(
+                Signature::from_bytes(s)
+                    .map_err(|e| anyhow::anyhow!("signature does not decode: {e}"))?,
+            ),
+            None => None,
+        };
+        authorization::set_signature(pw, &self.signature, decoded.as_ref())?;
+
+        let u = &witness.updates;
+        let (u0, u1, u2) = match witness.op {
+            Op::Noop => (None, None, None),
+            Op::Deposit { .. } => (u.first(), None, None),
+            Op::Transfer { .. } => (u.first(), u.get(1), u.get(2)),
+            Op::Withdraw { .. } => (u.first(), None, u.get(1)),
+        };
+        self.updates[0].set(pw, u0)?;
+        self.updates[1].set(pw, u1)?;
+        self.updates[2].set(pw, u2)?;
+        Ok(())
+    }
+}
+
+use bulwark_state::Signature;
+
+fn set_packed(
+    pw: &mut PartialWitness<F>,
+    t: &PackedTarget,
+    format: &bulwark_state::amount::PackedFormat,
+    value: u64,
+) -> anyhow::Result<()> {
+    let bytes = format
+        .pack(value)
+        .map_err(|e| anyhow::anyhow!("value {value} is not packable: {e}"))?;
+    let packed = bytes.iter().fold(0u64, |acc, b| acc << 8 | *b as u64);
+    pw.set_target(t.mantissa, F::from_canonical_u64(packed >> 5))?;
+    pw.set_target(t.exp, F::from_canonical_u64(packed & 31))?;
+    Ok(())
+}
+
+/// 1 iff all five limbs are zero (the empty account's key).
+fn is_zero_key(builder: &mut Builder, key: &[Target; 5]) -> BoolTarget {
+    let zero = builder.zero();
+    let mut all = builder._true();
+    for k in key {
+        let z = builder.is_equal(*k, zero);
+        all = builder.and(all, z);
+    }
+    all
+}
+
+/// Range-checks `flag · x`: checks `x` when the flag is set, nothing otherwise.
+fn gated_range_check(builder: &mut Builder, flag: BoolTarget, x: Target, bits: usize) {
+    let gated = builder.mul(flag.target, x);
+    builder.range_check(gated, bits);
+}
+
+/// `x ≤ max` when the flag is set (`x` below 2^63).
+fn gated_at_most(builder: &mut Builder, flag: BoolTarget, x: Target, max: u64) {
+    let gated = builder.mul(flag.target, x);
+    assert_at_most(builder, gated, max);
+}
+
+/// The signing message of `Op::signing_message`, for a transfer or a withdrawal.
+#[allow(clippy::too_many_arguments)]
+fn signing_message(
+    builder: &mut Builder,
+    is_transfer: BoolTarget,
+    ctx: &SlotContext,
+    from: Target,
+    amount: Target,
+    fee: Target,
+    nonce: Target,
+    to: Target,
+    to_l1: &[BoolTarget],
+) -> Vec<Target> {
+    let transfer_tag = builder.constant(F::from_canonical_u64(TRANSFER_TAG));
+    let withdraw_tag = builder.constant(F::from_canonical_u64(WITHDRAW_TAG));
+    let tag = builder.select(is_transfer, transfer_tag, withdraw_tag);
+    let mut message = vec![tag, ctx.chain[0], ctx.chain[1], from, amount, fee, nonce];
+    let zero = builder.zero();
+    for w in 0..5 {
+        // Address word w: bytes 4w..4w+4, big-endian; bits arrive most significant first.
+        let bits = &to_l1[32 * w..32 * (w + 1)];
+        let word = builder.le_sum(bits.iter().rev());
+        let transfer_word = if w == 0 { to } else { zero };
+        message.push(builder.select(is_transfer, transfer_word, word));
+    }
+    debug_assert_eq!(message.len(), SIGNING_MESSAGE_LEN);
+    message
+}
+
+struct RecordFields<'a> {
+    primary_bits: &'a [BoolTarget],
+    to_bits: &'a [BoolTarget],
+    queue_bits: &'a [BoolTarget],
+    key: &'a [Target; 5],
+    full_amount_bits: &'a [BoolTarget],
+    packed_amount: &'a PackedTarget,
+    fee: &'a PackedTarget,
+    to_l1: &'a [BoolTarget],
+}
+
+/// Big-endian bits of an index given little-endian, padded to 32.
+fn index_bytes(builder: &mut Builder, le: &[BoolTarget]) -> Vec<BoolTarget> {
+    let zero = builder._false();
+    let mut out = vec![zero; 32 - le.len()];
+    out.extend(le.iter().rev());
+    out
+}
+
+/// The pubdata record: the op's bytes (op.rs layout), zero-padded to [`RECORD_BYTES`].
+fn pubdata_record(
+    builder: &mut Builder,
+    [is_deposit, is_transfer, is_withdraw]: [BoolTarget; 3],
+    f: &RecordFields,
+) -> Vec<BoolTarget> {
+    let zero = builder._false();
+    let be = |bits: &[BoolTarget], width: usize| -> Vec<BoolTarget> {
+        let mut out = vec![zero; width - bits.len()];
+        out.extend(bits.iter().rev());
+        out
+    };
+    let primary = index_bytes(builder, f.primary_bits);
+    let to = index_bytes(builder, f.to_bits);
+    let full_amount = be(f.full_amount_bits, 64);
+
+    let mut deposit = Vec::with_capacity(RECORD_BYTES * 8);
+    deposit.extend(be(f.queue_bits, 64));
+    deposit.extend(&primary);
+    for limb in f.key {
+        // Each limb as 8 little-endian bytes; its 64 bits must be its canonical form.
+        let bits = canonical_bits64(builder, *limb);
+        for byte in bits.chunks(8) {
+            deposit.extend(byte.iter().rev());
+        }
+    }
+    deposit.extend(&full_amount);
+
+    let mut transfer = Vec::new();
+    transfer.extend(&primary);
+    transfer.extend(&to);
+    transfer.extend(f.packed_amount.pubdata_bits());
+    transfer.extend(f.fee.pubdata_bits());
+
+    let mut withdraw = Vec::new();
+    withdraw.extend(&primary);
+    withdraw.extend(f.to_l1);
+    withdraw.extend(&full_amount);
+    withdraw.extend(f.fee.pubdata_bits());
+
+    // Type byte: 1 deposit, 2 transfer, 3 withdraw, 0 noop.
+    let b0 = builder.add(is_deposit.target, is_withdraw.target);
+    let b1 = builder.add(is_transfer.target, is_withdraw.target);
+    let mut record = vec![zero; 6];
+    record.push(BoolTarget::new_unsafe(b1));
+    record.push(BoolTarget::new_unsafe(b0));
+    for i in 0..(RECORD_BYTES - 1) * 8 {
+        let mut acc = builder.zero();
+        for (flag, bits) in [
+            (is_deposit, &deposit),
+            (is_transfer, &transfer),
+            (is_withdraw, &withdraw),
+        ] {
+            if let Some(bit) = bits.get(i) {
+                acc = builder.mul_add(flag.target, bit.target, acc);
+            }
+        }
+        record.push(BoolTarget::new_unsafe(acc));
+    }
+    record
+}
+
+/// The 64 bits of a Goldilocks element, least significant first, constrained to its
+/// canonical value (below p: when the high half is all ones the low half is zero).
+pub fn canonical_bits64(builder: &mut Builder, x: Target) -> Vec<BoolTarget> {
+    let bits = builder.split_le(x, 64);
+    let hi = builder.le_sum(bits[32..].iter());
+    let lo = builder.le_sum(bits[..32].iter());
+    let all_ones = builder.constant(F::from_canonical_u64(u32::MAX as u64));
+    let hi_full = builder.is_equal(hi, all_ones);
+    let gated = builder.mul(hi_full.target, lo);
+    builder.assert_zero(gated);
+    bits
+}
+
+/// Pubdata record bytes of an op natively: its pubdata, zero-padded.
+pub fn record_bytes(op: &Op) -> anyhow::Result<Vec<u8>> {
+    let mut bytes = op.public().encode()?;
+    bytes.resize(RECORD_BYTES, 0);
+    Ok(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_util::{prove_and_verify, C};
+    use plonky2::field::types::{Field64, PrimeField64};
+    use plonky2::iop::witness::PartialWitness;
+    use plonky2::plonk::circuit_data::{CircuitConfig, CircuitData};
+
+    #[test]
+    fn canonical_bits_round_trip_at_the_edges() {
+        let mut builder = Builder::new(CircuitConfig::standard_recursion_config());
+        let x = builder.add_virtual_target();
+        let bits = canonical_bits64(&mut builder, x);
+        let v = builder.le_sum(bits.iter());
+        builder.register_public_input(v);
+        let data: CircuitData<F, C, 2> = builder.build::<C>();
+        for value in [0u64, 1, u32::MAX as u64, F::ORDER - 1] {
+            let mut pw = PartialWitness::new();
+            pw.set_target(x, F::from_canonical_u64(value)).unwrap();
+            let p = prove_and_verify(&data, pw);
+            assert_eq!(p.public_inputs[0].to_canonical_u64(), value);
+        }
+    }
+}

@@ -1,0 +1,216 @@
+//! The leaf circuit against the executor: differential (same roots, same commitment) and
+//! forged witnesses that bypass the executor's checks (each must be unprovable).
+
+use bulwark_circuits::leaf::{leaf_commitment, LeafCircuit, LeafInputs, LeafParams, PublicValues};
+use bulwark_circuits::op::SlotParams;
+use bulwark_state::{Batch, BatchOutcome, ChainConfig, Op, OpWitness, SecretKey, StateStore};
+use plonky2::plonk::circuit_data::CircuitConfig;
+use rand::SeedableRng;
+use std::sync::OnceLock;
+
+const CHAIN_ID: u64 = 0x1_0000_0007;
+const OPS: usize = 8;
+const MAX_BALANCE: u64 = 5_000_000_000;
+
+fn circuit() -> &'static LeafCircuit {
+    static CIRCUIT: OnceLock<LeafCircuit> = OnceLock::new();
+    CIRCUIT.get_or_init(|| {
+        LeafCircuit::build(
+            LeafParams {
+                slot: SlotParams {
+                    depth: 32,
+                    max_balance: MAX_BALANCE,
+                },
+                ops: OPS,
+            },
+            CircuitConfig::standard_recursion_config(),
+        )
+    })
+}
+
+fn keys() -> Vec<SecretKey> {
+    let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(11);
+    (0..6).map(|_| SecretKey::random(&mut rng)).collect()
+}
+
+fn config() -> ChainConfig {
+    ChainConfig {
+        max_balance: MAX_BALANCE,
+        ..ChainConfig::new(CHAIN_ID)
+    }
+}
+
+/// A state with accounts 0..4 funded, then a mixed batch applied; returns the second
+/// batch's outcome (the one the tests prove) and the store after it.
+fn mixed_batch() -> (tempfile::TempDir, StateStore, BatchOutcome, Vec<Op>) {
+    let keys = keys();
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = StateStore::genesis(dir.path(), config()).unwrap();
+    let mut funding = Batch::new(CHAIN_ID, 0);
+    for (i, k) in keys.iter().take(4).enumerate() {
+        funding.ops.push(Op::Deposit {
+            queue_index: i as u64,
+            account: i as u32,
+            public_key: k.public_key().to_bytes(),
+            amount: 1_000_000 * (i as u64 + 1),
+        });
+    }
+    store.apply_batch(&funding).unwrap();
+    let mut batch = Batch::new(CHAIN_ID, 0);
+    batch.ops = vec![
+        Op::signed_transfer(&keys[1], CHAIN_ID, 1, 2, 12_345, 7, 0),
+        Op::Deposit {
+            queue_index: 4,
+            account: 4_000_000_000,
+            public_key: keys[4].public_key().to_bytes(),
+            amount: 99,
+        },
+        Op::signed_withdraw(&keys[2], CHAIN_ID, 2, [0xab; 20], 500_000, 3, 0),
+        Op::signed_transfer(&keys[3], CHAIN_ID, 3, 3, 40_000_000_000 / 10_000, 0, 0),
+        Op::Noop,
+        Op::Deposit {
+            queue_index: 5,
+            account: 1,
+            public_key: keys[1].public_key().to_bytes(),
+            amount: 1,
+        },
+        Op::signed_transfer(&keys[1], CHAIN_ID, 1, 4_000_000_000, 1_230_000, 2040, 1),
+        Op::signed_withdraw(&keys[1], CHAIN_ID, 1, [0x01; 20], 1, 0, 2),
+    ];
+    let ops = batch.ops.clone();
+    let outcome = store.apply_batch(&batch).unwrap();
+    (dir, store, outcome, ops)
+}
+
+fn inputs(outcome: &BatchOutcome) -> LeafInputs {
+    LeafInputs {
+        old_root: outcome.old_root,
+        deposit_first: outcome.deposits.0,
+        fee_recipient: 0,
+        chain_id: CHAIN_ID,
+    }
+}
+
+fn assert_unprovable(circuit: &LeafCircuit, inputs: &LeafInputs, ops: &[OpWitness], what: &str) {
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let pw = circuit.witness(inputs, ops)?;
+        let proof = circuit.data.prove(pw)?;
+        circuit.data.verify(proof)
+    }));
+    assert!(
+        !matches!(result, Ok(Ok(()))),
+        "{what}: a forged witness produced a verifying proof"
+    );
+}
+
+#[test]
+fn leaf_matches_the_executor() {
+    let (_dir, _store, outcome, ops) = mixed_batch();
+    let c = circuit();
+    let proof = c.prove(&inputs(&outcome), &outcome.witnesses).unwrap();
+    c.data.verify(proof.clone()).unwrap();
+    let values = PublicValues::from_proof(&proof);
+    assert_eq!(
+        values,
+        PublicValues {
+            old_root: outcome.old_root,
+            new_root: outcome.new_root,
+            deposit_first: 4,
+            deposit_last: 6,
+            fee_recipient: 0,
+            chain_id: CHAIN_ID,
+            commitment: leaf_commitment(&ops).unwrap(),
+        }
+    );
+}
+
+/// Each forgery changes one thing in an otherwise valid witness.
+#[test]
+fn forged_witnesses_cannot_be_proved() {
+    let (_dir, _store, outcome, _) = mixed_batch();
+    let c = circuit();
+    let base = inputs(&outcome);
+    type Forgery = (
+        &'static str,
+        Box<dyn Fn(&mut Vec<OpWitness>, &mut LeafInputs)>,
+    );
+    let forgeries: Vec<Forgery> = vec![
+        (
+            "overdraft",
+            Box::new(|w, _| {
+                if let Op::Transfer { amount, .. } = &mut w[0].op {
+                    *amount = 1_000_000_000;
+                }
+            }),
+        ),
+        (
+            "balance overflow",
+            Box::new(|w, _| {
+                if let Op::Deposit { amount, .. } = &mut w[5].op {
+                    *amount = MAX_BALANCE;
+                }
+            }),
+        ),
+        (
+            "deposit out of queue order",
+            Box::new(|w, _| {
+                if let Op::Deposit { queue_index, .. } = &mut w[1].op {
+                    *queue_index = 5;
+                }
+            }),
+        ),
+        (
+            "zero deposit",
+            Box::new(|w, _| {
+                if let Op::Deposit { amount, .. } = &mut w[1].op {
+                    *amount = 0;
+                }
+            }),
+        ),
+        (
+            "deposit with another key into an existing account",
+            Box::new(|w, _| {
+                if let Op::Deposit { public_key, .. } = &mut w[5].op {
+                    *public_key = keys()[5].public_key().to_bytes();
+                }
+            }),
+        ),
+        (
+            "wrong Merkle path",
+            Box::new(|w, _| {
+                w[2].updates[0].proof.siblings[7].elements[0] += plonky2::field::types::Field::ONE;
+            }),
+        ),
+        (
+            "wrong account before",
+            Box::new(|w, _| w[0].updates[0].before.balance += 1),
+        ),
+        (
+            "wrong old root",
+            Box::new(|_, i| i.old_root.elements[2] += plonky2::field::types::Field::ONE),
+        ),
+        (
+            "withdrawal above the bound",
+            Box::new(|w, _| {
+                if let Op::Withdraw { amount, .. } = &mut w[2].op {
+                    *amount = MAX_BALANCE + 1;
+                }
+            }),
+        ),
+        (
+            "op dropped (noop in its place)",
+            Box::new(|w, _| {
+                w[0] = OpWitness {
+                    op: Op::Noop,
+                    updates: vec![],
+                }
+            }),
+        ),
+    ];
+    for (what, forge) in forgeries {
+        let mut ops = outcome.witnesses.clone();
+        let mut inputs = base;
+        forge(&mut ops, &mut inputs);
+        assert_unprovable(c, &inputs, &ops, what);
+    }
+}
