@@ -8,6 +8,7 @@
 pub mod authorization;
 pub mod gadgets;
 pub mod leaf;
+pub mod node;
 pub mod op;
 
 use plonky2::field::goldilocks_field::GoldilocksField;

@@ -233,8 +233,8 @@ impl OpSlot {
         let b0 = u0.before;
         let b0_empty = is_zero_key(builder, &b0.key);
         // Deposit: the slot is empty or already holds this key; amount ≥ 1; no overflow.
-        for i in 0..5 {
-            let diff = builder.sub(b0.key[i], key[i]);
+        for (held, new) in b0.key.iter().zip(key) {
+            let diff = builder.sub(*held, new);
             let not_empty = builder.not(b0_empty);
             let both = builder.and(not_empty, is_deposit);
             let gated = builder.mul(both.target, diff);

@@ -214,3 +214,103 @@ fn forged_witnesses_cannot_be_proved() {
         assert_unprovable(c, &inputs, &ops, what);
     }
 }
+
+mod aggregation {
+    use super::*;
+    use bulwark_circuits::node::{public_values, Aggregation, Proof};
+
+    /// Leaves of two ops each over the mixed batch, aggregated to one node proof.
+    #[test]
+    fn four_leaves_aggregate_to_the_executor_s_outcome() {
+        let (_dir, _store, outcome, ops) = mixed_batch();
+        let leaf = LeafCircuit::build(
+            LeafParams {
+                slot: SlotParams {
+                    depth: 32,
+                    max_balance: MAX_BALANCE,
+                },
+                ops: 2,
+            },
+            CircuitConfig::standard_recursion_config(),
+        );
+        let agg =
+            Aggregation::build(&leaf.data, &CircuitConfig::standard_recursion_config()).unwrap();
+        println!(
+            "leaf degree 2^{}, aggregation degree 2^{}",
+            leaf.data.common.degree_bits(),
+            agg.node.data.common.degree_bits()
+        );
+        // Prove the four leaves, chaining roots and deposit counters as the executor did.
+        let mut leaves: Vec<Proof> = Vec::new();
+        let mut root = outcome.old_root;
+        let mut next_deposit = outcome.deposits.0;
+        for chunk in outcome.witnesses.chunks(2) {
+            let inputs = LeafInputs {
+                old_root: root,
+                deposit_first: next_deposit,
+                fee_recipient: 0,
+                chain_id: CHAIN_ID,
+            };
+            let proof = leaf.prove(&inputs, chunk).unwrap();
+            let v = PublicValues::from_proof(&proof);
+            root = v.new_root;
+            next_deposit = v.deposit_last;
+            leaves.push(proof);
+        }
+        let node_vd = &agg.node.data.verifier_only;
+        let a = agg.pair.prove(&leaves[0], &leaves[1], node_vd).unwrap();
+        let b = agg.pair.prove(&leaves[2], &leaves[3], node_vd).unwrap();
+        let top = agg.node.prove((&a, false), (&b, false)).unwrap();
+        agg.node.verify(&top).unwrap();
+
+        use sha2::{Digest, Sha256};
+        let c = |i: usize| leaf_commitment(&ops[2 * i..2 * i + 2]).unwrap();
+        let pair =
+            |x: [u8; 32], y: [u8; 32]| -> [u8; 32] { Sha256::digest([x, y].concat()).into() };
+        let expected = pair(pair(c(0), c(1)), pair(c(2), c(3)));
+        assert_eq!(
+            public_values(&top),
+            PublicValues {
+                old_root: outcome.old_root,
+                new_root: outcome.new_root,
+                deposit_first: 4,
+                deposit_last: 6,
+                fee_recipient: 0,
+                chain_id: CHAIN_ID,
+                commitment: expected,
+            }
+        );
+
+        // A node over node proofs (the same circuit at the next level) also verifies.
+        let up = agg.node.prove((&top, true), (&top, true));
+        assert!(
+            up.is_err() || agg.node.verify(&up.unwrap()).is_err(),
+            "a node joined two copies of the same (non-adjacent) child"
+        );
+
+        // Non-adjacent children: swapped order.
+        let swapped = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            agg.node.prove((&b, false), (&a, false))
+        }));
+        assert!(!matches!(swapped, Ok(Ok(ref p)) if agg.node.verify(p).is_ok()));
+
+        // A pair proof presented as a node proof fails the cyclic verifier-data check.
+        let lying = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            agg.node.prove((&a, true), (&b, false))
+        }));
+        assert!(!matches!(lying, Ok(Ok(ref p)) if agg.node.verify(p).is_ok()));
+
+        // A tampered public input of a child.
+        let mut forged = b.clone();
+        forged.public_inputs[4] += plonky2::field::types::Field::ONE;
+        let tampered = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            agg.node.prove((&a, false), (&forged, false))
+        }));
+        assert!(!matches!(tampered, Ok(Ok(ref p)) if agg.node.verify(p).is_ok()));
+
+        // A tampered top proof.
+        let mut bad = top.clone();
+        bad.public_inputs[0] += plonky2::field::types::Field::ONE;
+        assert!(agg.node.verify(&bad).is_err());
+    }
+}

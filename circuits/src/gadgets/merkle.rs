@@ -111,7 +111,7 @@ mod tests {
         txn.commit().unwrap();
         let read = db.begin_read().unwrap();
         let nodes = read.open_table(NODES).unwrap();
-        let (index, acc) = accounts[1].clone();
+        let (index, acc) = accounts[1];
         let proof = tree.proof(&nodes, index).unwrap();
         let root = tree.root(&nodes).unwrap();
         (acc, proof, root)
@@ -145,7 +145,8 @@ mod tests {
     #[test]
     fn a_wrong_path_or_leaf_cannot_reach_the_root() {
         let (acc, proof, root) = fixture();
-        let cases: Vec<Box<dyn Fn(&mut Account, &mut bulwark_state::tree::MerkleProof)>> = vec![
+        type Mutation = Box<dyn Fn(&mut Account, &mut bulwark_state::tree::MerkleProof)>;
+        let cases: Vec<Mutation> = vec![
             Box::new(|_, p| p.siblings[2].elements[1] += F::ONE),
             Box::new(|_, p| p.index ^= 1),
             Box::new(|a, _| a.balance += 1),
@@ -156,7 +157,7 @@ mod tests {
             let pinned = builder.constant_hash(root);
             builder.connect_hashes(path.root, pinned);
             let data = builder.build::<C>();
-            let (mut a, mut p) = (acc.clone(), proof.clone());
+            let (mut a, mut p) = (acc, proof.clone());
             mutate(&mut a, &mut p);
             assert_unprovable(&data, witness(&path, &a, &p));
         }

@@ -294,7 +294,7 @@ mod tests {
             let got: Vec<u64> = proof
                 .public_inputs
                 .iter()
-                .map(|f| plonky2::field::types::PrimeField64::to_canonical_u64(f))
+                .map(plonky2::field::types::PrimeField64::to_canonical_u64)
                 .collect();
             assert_eq!(got, expected_words(&msg), "length {len}");
         }
