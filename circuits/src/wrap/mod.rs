@@ -9,4 +9,5 @@
 //!   and its FRI parameters.
 
 mod grain;
+pub mod hasher;
 pub mod poseidon_bn254;
