@@ -62,7 +62,10 @@ pub const DIGEST_LIMBS: usize = 5;
 /// # Panics
 /// If `chunk` has more than [`GOLDILOCKS_PER_FR`] elements.
 pub fn pack(chunk: &[GoldilocksField]) -> Fr {
-    assert!(chunk.len() <= GOLDILOCKS_PER_FR, "at most 3 Goldilocks per BN254 element");
+    assert!(
+        chunk.len() <= GOLDILOCKS_PER_FR,
+        "at most 3 Goldilocks per BN254 element"
+    );
     let mut limbs = [0u64; 4];
     for (limb, g) in limbs.iter_mut().zip(chunk) {
         *limb = g.to_canonical_u64();
@@ -182,7 +185,11 @@ impl PlonkyPermutation<GoldilocksField> for PoseidonBn254Permutation {
         self.state[idx] = elt;
     }
 
-    fn set_from_iter<I: IntoIterator<Item = GoldilocksField>>(&mut self, elts: I, start_idx: usize) {
+    fn set_from_iter<I: IntoIterator<Item = GoldilocksField>>(
+        &mut self,
+        elts: I,
+        start_idx: usize,
+    ) {
         for (s, e) in self.state[start_idx..].iter_mut().zip(elts) {
             *s = e;
         }
@@ -287,7 +294,11 @@ mod tests {
 
     #[test]
     fn digest_limbs_are_canonical_and_injective() {
-        for x in [Fr::zero(), -Fr::from(1u64), Fr::from(1u64) + Fr::from(u64::MAX)] {
+        for x in [
+            Fr::zero(),
+            -Fr::from(1u64),
+            Fr::from(1u64) + Fr::from(u64::MAX),
+        ] {
             let h = Bn254HashOut(x);
             let limbs = h.limbs();
             let mut acc = num_bigint::BigUint::default();
@@ -368,7 +379,10 @@ mod tests {
 
         let mut bad = proof.clone();
         bad.proof.opening_proof.pow_witness += F::ONE;
-        assert!(data.verify(bad).is_err(), "mutated proof-of-work witness accepted");
+        assert!(
+            data.verify(bad).is_err(),
+            "mutated proof-of-work witness accepted"
+        );
 
         let mut bad = proof;
         let step = &mut bad.proof.opening_proof.query_round_proofs[0]

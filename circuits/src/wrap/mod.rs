@@ -8,6 +8,7 @@
 //! - [`circuit`]: the wrap circuit, which verifies an inner (Poseidon-Goldilocks) proof,
 //!   and its FRI parameters.
 
+pub mod circuit;
 mod grain;
 pub mod hasher;
 pub mod poseidon_bn254;

@@ -180,7 +180,11 @@ pub fn permute<const T: usize>(state: &mut [Fr; T]) {
 /// # Panics
 /// If `inputs.len() != T - 1`.
 pub fn hash<const T: usize>(inputs: &[Fr]) -> Fr {
-    assert_eq!(inputs.len() + 1, T, "circomlib Poseidon(n) takes n = t - 1 inputs");
+    assert_eq!(
+        inputs.len() + 1,
+        T,
+        "circomlib Poseidon(n) takes n = t - 1 inputs"
+    );
     let mut state = [Fr::zero(); T];
     state[1..].copy_from_slice(inputs);
     permute(&mut state);
@@ -253,7 +257,9 @@ mod tests {
     }
 
     fn native_permutation(init: Fr, inputs: &[Fr]) -> Vec<Fr> {
-        let mut state: Vec<Fr> = std::iter::once(init).chain(inputs.iter().copied()).collect();
+        let mut state: Vec<Fr> = std::iter::once(init)
+            .chain(inputs.iter().copied())
+            .collect();
         match state.len() {
             3 => {
                 let mut s: [Fr; 3] = state.clone().try_into().unwrap();
@@ -308,10 +314,11 @@ mod tests {
     fn hash_is_circomlib_poseidon_two() {
         // circomlib's published test vector: poseidon([1, 2]).
         let h = hash::<3>(&[Fr::from(1u64), Fr::from(2u64)]);
-        let want: Fr = "7853200120776062878684798364095072458815029376092732009249414926327459813530"
-            .parse::<num_bigint::BigUint>()
-            .unwrap()
-            .into();
+        let want: Fr =
+            "7853200120776062878684798364095072458815029376092732009249414926327459813530"
+                .parse::<num_bigint::BigUint>()
+                .unwrap()
+                .into();
         assert_eq!(h, want);
     }
 
