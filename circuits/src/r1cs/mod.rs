@@ -1,2 +1,4 @@
 //! The R1CS (arkworks, BN254) verifier of a wrap-layer proof, built from gadgets that each
 //! mirror a native function and are tested against it.
+
+pub mod goldilocks;
