@@ -2,3 +2,4 @@
 //! mirror a native function and are tested against it.
 
 pub mod goldilocks;
+pub mod goldilocks_ext;
