@@ -3,3 +3,4 @@
 
 pub mod goldilocks;
 pub mod goldilocks_ext;
+pub mod poseidon;
