@@ -313,9 +313,13 @@ mod tests {
         let unchecked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             wrap.prove_unchecked(&other_proof)
         }));
-        match unchecked {
-            Ok(Ok(p)) => assert!(wrap.verify(&p).is_err(), "foreign inner proof wrapped"),
-            Ok(Err(_)) | Err(_) => {}
+        // plonky2 either fails witness generation (error or panic) or produces a proof that
+        // does not verify; all three are rejections.
+        if let Ok(Ok(p)) = unchecked {
+            assert!(wrap.verify(&p).is_err(), "foreign inner proof wrapped");
+            eprintln!("foreign inner proof: proved, wrap proof rejected by the verifier");
+        } else {
+            eprintln!("foreign inner proof: wrap proving failed");
         }
     }
 }
