@@ -10,6 +10,8 @@ pub mod gadgets;
 pub mod leaf;
 pub mod node;
 pub mod op;
+pub mod r1cs;
+pub mod wrap;
 
 use plonky2::field::goldilocks_field::GoldilocksField;
 use plonky2::plonk::circuit_builder::CircuitBuilder;
