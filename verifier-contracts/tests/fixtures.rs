@@ -69,6 +69,84 @@ fn non_subgroup_g2() -> Vec<[u8; 32]> {
     }
 }
 
+/// forge's default test contract address, the deployer in test/HubEndToEnd.t.sol.
+const FORGE_TEST_CONTRACT: &str = "7fa9385be102ac3eac297483dd6233d62b3e1496";
+
+/// The address CREATE gives the `nonce`-th contract deployed by `deployer` (nonce < 0x80).
+fn create_address(deployer: [u8; 20], nonce: u8) -> [u8; 20] {
+    use sha3::{Digest, Keccak256};
+    let mut rlp = vec![0xd6, 0x94];
+    rlp.extend(deployer);
+    rlp.push(nonce);
+    Keccak256::digest(&rlp)[12..].try_into().unwrap()
+}
+
+/// A batch for test/HubEndToEnd.t.sol: chain 7, batch 0 of a hub deployed second by the
+/// test contract (after the verifier); one deposit, one transfer, one withdrawal, one noop,
+/// two ops per leaf. The public input is computed here from l1-interface.md, independently
+/// of the hub, and proved with the test circuit.
+fn hub_scenario(pk: &ark_groth16::ProvingKey<Bn254>, w: &mut String) {
+    use bulwark_contracts::{pubdata_commitment, public_input, BatchHeader};
+    let deployer: [u8; 20] = hex::decode(FORGE_TEST_CONTRACT).unwrap().try_into().unwrap();
+    let hub = create_address(deployer, 2);
+    let mut pubdata = vec![0x01];
+    pubdata.extend(0u64.to_be_bytes()); // queue index
+    pubdata.extend(1u32.to_be_bytes()); // account
+    pubdata.extend([0xab; 40]); // public key
+    pubdata.extend(1_000_000u64.to_be_bytes()); // amount: 0.001 ether in gwei
+    pubdata.extend([0x02, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 0x30, 0x39, 0, 1]); // transfer
+    pubdata.push(0x03);
+    pubdata.extend(1u32.to_be_bytes()); // from
+    pubdata.extend([0xbe; 20]); // L1 address
+    pubdata.extend(400_000u64.to_be_bytes()); // amount
+    pubdata.extend([0, 1]); // fee
+    pubdata.push(0x00); // noop
+    let header = BatchHeader {
+        chain_id: 7,
+        hub,
+        batch_index: 0,
+        old_root: [0x11; 32],
+        new_root: [0x22; 32],
+        deposit_first: 0,
+        deposit_last: 1,
+        fee_recipient: 0,
+        pubdata_commitment: pubdata_commitment(&pubdata, 2).unwrap(),
+    };
+    let input_bytes = public_input(&header);
+    let input = Fr::from_be_bytes_mod_order(&input_bytes);
+    assert_eq!(fr_bytes(&input), input_bytes, "253-bit input is below r");
+    let proof = prove(pk, input, 4);
+    let _ = writeln!(w, "    // Hub end-to-end scenario (see tests/fixtures.rs, hub_scenario).");
+    let _ = writeln!(w, "    address internal constant HUB = 0x{};", to_checksum(&hub));
+    let _ = writeln!(w, "    bytes internal constant HUB_PUBDATA = hex\"{}\";", hex::encode(&pubdata));
+    let _ = writeln!(
+        w,
+        "    bytes32 internal constant HUB_COMMITMENT = {};",
+        hex32(&header.pubdata_commitment)
+    );
+    let _ = writeln!(w, "    uint256 internal constant HUB_INPUT = {};", hex32(&input_bytes));
+    sol_proof("hubProof", &proof_words(&proof), w);
+}
+
+/// EIP-55 mixed-case hex of an address (solc refuses other spellings of literals).
+fn to_checksum(addr: &[u8; 20]) -> String {
+    use sha3::{Digest, Keccak256};
+    let lower = hex::encode(addr);
+    let hash = Keccak256::digest(lower.as_bytes());
+    lower
+        .chars()
+        .enumerate()
+        .map(|(i, ch)| {
+            let nibble = (hash[i / 2] >> (if i % 2 == 0 { 4 } else { 0 })) & 0xf;
+            if ch.is_ascii_alphabetic() && nibble >= 8 {
+                ch.to_ascii_uppercase()
+            } else {
+                ch
+            }
+        })
+        .collect()
+}
+
 fn fixtures() -> Vec<Fixture> {
     let (pk, vk) = keys();
     let vk_file = VkFile::from_vk(&vk, TEST_DIGEST).unwrap();
@@ -130,6 +208,7 @@ fn fixtures() -> Vec<Fixture> {
         "    /// @notice A G2 point on the twist but outside the order-r subgroup (EIP-197 order)."
     );
     sol_words("g2NotInSubgroup", 4, &bad, &mut sol);
+    hub_scenario(&pk, &mut sol);
     let _ = writeln!(sol, "}}");
     let mut proof_text = serde_json::to_string_pretty(&proof_json.unwrap()).unwrap();
     proof_text.push('\n');
