@@ -87,7 +87,10 @@ fn create_address(deployer: [u8; 20], nonce: u8) -> [u8; 20] {
 /// of the hub, and proved with the test circuit.
 fn hub_scenario(pk: &ark_groth16::ProvingKey<Bn254>, w: &mut String) {
     use bulwark_contracts::{pubdata_commitment, public_input, BatchHeader};
-    let deployer: [u8; 20] = hex::decode(FORGE_TEST_CONTRACT).unwrap().try_into().unwrap();
+    let deployer: [u8; 20] = hex::decode(FORGE_TEST_CONTRACT)
+        .unwrap()
+        .try_into()
+        .unwrap();
     let hub = create_address(deployer, 2);
     let mut pubdata = vec![0x01];
     pubdata.extend(0u64.to_be_bytes()); // queue index
@@ -116,15 +119,30 @@ fn hub_scenario(pk: &ark_groth16::ProvingKey<Bn254>, w: &mut String) {
     let input = Fr::from_be_bytes_mod_order(&input_bytes);
     assert_eq!(fr_bytes(&input), input_bytes, "253-bit input is below r");
     let proof = prove(pk, input, 4);
-    let _ = writeln!(w, "    // Hub end-to-end scenario (see tests/fixtures.rs, hub_scenario).");
-    let _ = writeln!(w, "    address internal constant HUB = 0x{};", to_checksum(&hub));
-    let _ = writeln!(w, "    bytes internal constant HUB_PUBDATA = hex\"{}\";", hex::encode(&pubdata));
+    let _ = writeln!(
+        w,
+        "    // Hub end-to-end scenario (see tests/fixtures.rs, hub_scenario)."
+    );
+    let _ = writeln!(
+        w,
+        "    address internal constant HUB = 0x{};",
+        to_checksum(&hub)
+    );
+    let _ = writeln!(
+        w,
+        "    bytes internal constant HUB_PUBDATA = hex\"{}\";",
+        hex::encode(&pubdata)
+    );
     let _ = writeln!(
         w,
         "    bytes32 internal constant HUB_COMMITMENT = {};",
         hex32(&header.pubdata_commitment)
     );
-    let _ = writeln!(w, "    uint256 internal constant HUB_INPUT = {};", hex32(&input_bytes));
+    let _ = writeln!(
+        w,
+        "    uint256 internal constant HUB_INPUT = {};",
+        hex32(&input_bytes)
+    );
     sol_proof("hubProof", &proof_words(&proof), w);
 }
 
