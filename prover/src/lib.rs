@@ -4,4 +4,5 @@
 //! the circuits issue adds the proving pipeline here.
 
 pub mod demo;
+pub mod export_verifier;
 pub mod files;

@@ -71,6 +71,18 @@ enum Command {
         #[arg(long, default_value_t = 64)]
         ops: usize,
     },
+    /// Write the Solidity Groth16 verifier for a verifying key (vk.json).
+    ExportVerifier {
+        /// Verifying key file (format bulwark-groth16-vk, version 1).
+        #[arg(long)]
+        vk: PathBuf,
+        /// Solidity file to write.
+        #[arg(long)]
+        out: PathBuf,
+        /// Name of the generated contract.
+        #[arg(long, default_value = "BulwarkGroth16Verifier")]
+        contract: String,
+    },
 }
 
 /// Where an op command finds the batch file, the chain id and (optionally) the state.
@@ -361,6 +373,15 @@ fn run(cli: Cli) -> Result<()> {
             };
             let report = demo::run(&opts, &mut progress)?;
             emit(json, serde_json::to_value(&report)?, || report.to_string());
+        }
+        Command::ExportVerifier { vk, out, contract } => {
+            let r = bulwark_prover::export_verifier::export(&vk, &out, &contract)?;
+            emit(json, serde_json::to_value(&r)?, || {
+                format!(
+                    "wrote {} (contract {}, circuit {})",
+                    r.out, r.contract, r.circuit_digest
+                )
+            });
         }
     }
     Ok(())

@@ -1,4 +1,19 @@
-//! Bulwark's L1 side: the generator of the Solidity Groth16 verifier, the settlement hub's
-//! Foundry project (beside this crate) and alloy bindings.
+//! Bulwark's L1 side, in Rust: the generator of the Solidity Groth16 verifier, the
+//! versioned verifying-key file (`vk.json`), the proof calldata encoding, and a reference
+//! implementation of the bytes the hub computes (`docs/l1-interface.md`: the pubdata
+//! commitment tree and the one public input).
 //!
-//! Nothing is implemented yet: the contracts issue fills this crate.
+//! The Foundry project beside this crate (`verifier-contracts/src`, `test`, `script`) holds
+//! the hub and the generated verifier; `tests/forge.rs` runs its tests from `cargo test`.
+
+pub mod error;
+pub mod l1;
+pub mod proof;
+pub mod solidity;
+pub mod vk;
+
+pub use error::ContractsError;
+pub use l1::{pubdata_commitment, public_input, BatchHeader};
+pub use proof::{proof_words, ProofFile};
+pub use solidity::{export_verifier, export_verifier_with, VerifierOptions};
+pub use vk::{VkFile, VK_FORMAT, VK_VERSION};

@@ -1,0 +1,54 @@
+//! Typed errors of the crate: each names the field and the reason.
+
+use thiserror::Error;
+
+/// Everything that can go wrong reading a key or proof file, or generating a verifier.
+#[derive(Debug, Error)]
+pub enum ContractsError {
+    /// The file is not valid JSON of the expected shape.
+    #[error("invalid JSON: {0}")]
+    Json(#[from] serde_json::Error),
+    /// The `format` field names another kind of file.
+    #[error("field `format`: expected {expected:?}, found {found:?}")]
+    Format {
+        /// The format this reader understands.
+        expected: &'static str,
+        /// The format the file declares.
+        found: String,
+    },
+    /// The `version` field is one this reader does not understand.
+    #[error("field `version`: unsupported version {found} (this build reads version {supported})")]
+    Version {
+        /// The version this reader understands.
+        supported: u32,
+        /// The version the file declares.
+        found: u32,
+    },
+    /// A field holds a malformed or out-of-range value.
+    #[error("field `{field}`: {reason}")]
+    Field {
+        /// Dotted path of the field (`beta_g2.x.c1`, `ic[1]`).
+        field: String,
+        /// Why it was refused.
+        reason: String,
+    },
+    /// The key has a number of public inputs the verifier does not support.
+    #[error("the verifying key has {found} public inputs; the Bulwark verifier takes exactly 1")]
+    PublicInputs {
+        /// Number of public inputs of the key (`ic.len() - 1`).
+        found: usize,
+    },
+    /// Pubdata could not be split into ops or does not fill a commitment tree.
+    #[error("pubdata: {0}")]
+    Pubdata(String),
+}
+
+impl ContractsError {
+    /// A [`ContractsError::Field`] error.
+    pub fn field(field: impl Into<String>, reason: impl Into<String>) -> Self {
+        ContractsError::Field {
+            field: field.into(),
+            reason: reason.into(),
+        }
+    }
+}

@@ -1,0 +1,170 @@
+//! A reference implementation of what the hub computes from calldata
+//! (`docs/l1-interface.md`): the SHA-256 pubdata commitment tree and the one public input.
+//! The Foundry tests check the hub against fixtures made with these functions.
+
+use sha2::{Digest, Sha256};
+
+use crate::error::ContractsError;
+
+/// Pubdata size of each op type, indexed by its type byte (Noop, Deposit, Transfer, Withdraw).
+pub const OP_SIZES: [usize; 4] = [1, 61, 16, 35];
+
+/// The batch header whose SHA-256 digest, cut to 253 bits, is the one public input.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BatchHeader {
+    /// The consumer chain's id.
+    pub chain_id: u64,
+    /// The hub contract's address.
+    pub hub: [u8; 20],
+    /// Index of the batch (0 is the first after genesis).
+    pub batch_index: u64,
+    /// State root before the batch.
+    pub old_root: [u8; 32],
+    /// State root after the batch.
+    pub new_root: [u8; 32],
+    /// First deposit queue index consumed.
+    pub deposit_first: u64,
+    /// One past the last deposit queue index consumed.
+    pub deposit_last: u64,
+    /// Account that collects the batch's fees.
+    pub fee_recipient: u32,
+    /// Root of the SHA-256 pubdata commitment tree.
+    pub pubdata_commitment: [u8; 32],
+}
+
+impl BatchHeader {
+    /// The 152 header bytes, in the order of `docs/l1-interface.md`.
+    pub fn encode(&self) -> [u8; 152] {
+        let mut out = [0u8; 152];
+        let mut at = 0;
+        let mut put = |bytes: &[u8]| {
+            out[at..at + bytes.len()].copy_from_slice(bytes);
+            at += bytes.len();
+        };
+        put(&self.chain_id.to_be_bytes());
+        put(&self.hub);
+        put(&self.batch_index.to_be_bytes());
+        put(&self.old_root);
+        put(&self.new_root);
+        put(&self.deposit_first.to_be_bytes());
+        put(&self.deposit_last.to_be_bytes());
+        put(&self.fee_recipient.to_be_bytes());
+        put(&self.pubdata_commitment);
+        out
+    }
+}
+
+/// `uint256(sha256(header)) & (2^253 − 1)`, as 32 big-endian bytes.
+pub fn public_input(header: &BatchHeader) -> [u8; 32] {
+    let mut digest: [u8; 32] = Sha256::digest(header.encode()).into();
+    digest[0] &= 0x1f;
+    digest
+}
+
+/// Splits pubdata into its ops' byte ranges by their type bytes.
+pub fn split_ops(pubdata: &[u8]) -> Result<Vec<&[u8]>, ContractsError> {
+    let mut ops = Vec::new();
+    let mut at = 0;
+    while at < pubdata.len() {
+        let ty = pubdata[at] as usize;
+        let size = *OP_SIZES
+            .get(ty)
+            .ok_or_else(|| ContractsError::Pubdata(format!("unknown op type {ty} at byte {at}")))?;
+        if at + size > pubdata.len() {
+            return Err(ContractsError::Pubdata(format!(
+                "op at byte {at} is truncated"
+            )));
+        }
+        ops.push(&pubdata[at..at + size]);
+        at += size;
+    }
+    Ok(ops)
+}
+
+/// The root of the SHA-256 commitment tree over pubdata with `ops_per_leaf` ops a leaf.
+/// The op count must be `ops_per_leaf · 2^h` (the prover pads with Noops).
+pub fn pubdata_commitment(pubdata: &[u8], ops_per_leaf: usize) -> Result<[u8; 32], ContractsError> {
+    let ops = split_ops(pubdata)?;
+    if ops_per_leaf == 0 || ops.is_empty() || ops.len() % ops_per_leaf != 0 {
+        return Err(ContractsError::Pubdata(format!(
+            "{} ops is not a positive multiple of {ops_per_leaf} ops per leaf",
+            ops.len()
+        )));
+    }
+    let leaves = ops.len() / ops_per_leaf;
+    if !leaves.is_power_of_two() {
+        return Err(ContractsError::Pubdata(format!(
+            "{leaves} leaves is not a power of two"
+        )));
+    }
+    let mut level: Vec<[u8; 32]> = ops
+        .chunks(ops_per_leaf)
+        .map(|chunk| {
+            let mut h = Sha256::new();
+            for op in chunk {
+                h.update(op);
+            }
+            h.finalize().into()
+        })
+        .collect();
+    while level.len() > 1 {
+        level = level
+            .chunks(2)
+            .map(|pair| {
+                let mut h = Sha256::new();
+                h.update(pair[0]);
+                h.update(pair[1]);
+                h.finalize().into()
+            })
+            .collect();
+    }
+    Ok(level[0])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_is_152_bytes_in_order() {
+        let h = BatchHeader {
+            chain_id: 0x0102,
+            hub: [0xaa; 20],
+            batch_index: 3,
+            old_root: [1; 32],
+            new_root: [2; 32],
+            deposit_first: 4,
+            deposit_last: 5,
+            fee_recipient: 6,
+            pubdata_commitment: [7; 32],
+        };
+        let b = h.encode();
+        assert_eq!(&b[0..8], &[0, 0, 0, 0, 0, 0, 1, 2]);
+        assert_eq!(&b[8..28], &[0xaa; 20]);
+        assert_eq!(b[35], 3);
+        assert_eq!(b[36], 1);
+        assert_eq!(b[68], 2);
+        assert_eq!(b[107], 4);
+        assert_eq!(b[115], 5);
+        assert_eq!(b[119], 6);
+        assert_eq!(&b[120..], &[7; 32]);
+        assert!(public_input(&h)[0] < 0x20);
+    }
+
+    #[test]
+    fn commitment_tree_shapes() {
+        let noop = [0u8; 1];
+        // One leaf of one op: sha256(0x00).
+        let one = pubdata_commitment(&noop, 1).unwrap();
+        assert_eq!(one, <[u8; 32]>::from(Sha256::digest([0u8])));
+        // Two leaves: sha256(leaf ‖ leaf).
+        let two = pubdata_commitment(&[0, 0], 1).unwrap();
+        let mut cat = one.to_vec();
+        cat.extend(one);
+        assert_eq!(two, <[u8; 32]>::from(Sha256::digest(&cat)));
+        assert!(pubdata_commitment(&[0, 0, 0], 1).is_err());
+        assert!(pubdata_commitment(&[0, 0, 0], 2).is_err());
+        assert!(pubdata_commitment(&[9], 1).is_err());
+        assert!(pubdata_commitment(&[2, 0], 1).is_err());
+    }
+}
