@@ -631,14 +631,17 @@ mod tests {
         let mut builder = Builder::new(CircuitConfig::standard_recursion_config());
         let x = builder.add_virtual_target();
         let bits = canonical_bits64(&mut builder, x);
-        let v = builder.le_sum(bits.iter());
-        builder.register_public_input(v);
+        let lo = builder.le_sum(bits[..32].iter());
+        let hi = builder.le_sum(bits[32..].iter());
+        builder.register_public_inputs(&[lo, hi]);
         let data: CircuitData<F, C, 2> = builder.build::<C>();
         for value in [0u64, 1, u32::MAX as u64, F::ORDER - 1] {
             let mut pw = PartialWitness::new();
             pw.set_target(x, F::from_canonical_u64(value)).unwrap();
             let p = prove_and_verify(&data, pw);
-            assert_eq!(p.public_inputs[0].to_canonical_u64(), value);
+            let lo = p.public_inputs[0].to_canonical_u64();
+            let hi = p.public_inputs[1].to_canonical_u64();
+            assert_eq!(hi << 32 | lo, value);
         }
     }
 }
