@@ -32,29 +32,40 @@ library Pubdata {
         returns (Summary memory s)
     {
         assembly ("memory-safe") {
-            // Memory from the free pointer: [scratch: 32 + opsPerLeaf * 61][leaves: maxLeaves
-            // words][withdrawals: 28 bytes each]. Nothing here outlives the function. The
-            // counters live in `s` (deposits at s+0x40, withdrawalsTotal at s+0x80).
-            let scratch := mload(0x40)
-            let wPtr := add(add(scratch, add(32, mul(opsPerLeaf, 61))), mul(maxLeaves, 32))
+            // Memory from the free pointer: [scratch: 96][records: opsPerLeaf * 61 + 32]
+            // [leaves: maxLeaves words][withdrawals: 28 bytes each]. Nothing here outlives
+            // the function. The counters live in `s` (deposits at s+0x40, withdrawalsTotal
+            // at s+0x80). Each op is expanded into its zero-padded 61-byte record (the
+            // commitment hashes records, docs/l1-interface.md).
+            // (Few locals: the stack is tight. Scratch is recBuf - 96, the leaves start at
+            // recBuf + opsPerLeaf * 61 + 32.)
+            let recBuf := add(mload(0x40), 96)
+            let wPtr := add(add(recBuf, add(mul(opsPerLeaf, 61), 32)), mul(maxLeaves, 32))
             let ptr := pubdata.offset
             let end := add(ptr, pubdata.length)
-            let leafStart := ptr
             let inLeaf := 0
             let leaves := 0
             for {} lt(ptr, end) {} {
                 let ty := byte(0, calldataload(ptr))
+                let rec := add(recBuf, mul(inLeaf, 61))
+                mstore(rec, 0)
+                mstore(add(rec, 32), 0)
                 switch ty
-                case 2 { ptr := add(ptr, 16) }
+                case 2 {
+                    calldatacopy(rec, ptr, 16)
+                    ptr := add(ptr, 16)
+                }
                 case 0 { ptr := add(ptr, 1) }
                 case 1 {
-                    mstore(scratch, depositHash)
-                    calldatacopy(add(scratch, 32), ptr, 61)
-                    depositHash := keccak256(scratch, 93)
+                    calldatacopy(rec, ptr, 61)
+                    mstore(sub(recBuf, 96), depositHash)
+                    calldatacopy(sub(recBuf, 64), ptr, 61)
+                    depositHash := keccak256(sub(recBuf, 96), 93)
                     mstore(add(s, 0x40), add(mload(add(s, 0x40)), 1))
                     ptr := add(ptr, 61)
                 }
                 case 3 {
+                    calldatacopy(rec, ptr, 35)
                     // Bytes 5..33 of the op: the L1 address (20) and the amount (8).
                     let w := calldataload(add(ptr, 5))
                     mstore(wPtr, w)
@@ -74,13 +85,12 @@ library Pubdata {
                         mstore(0x00, 0xf38ecf4e) // BadOpCount()
                         revert(0x1c, 0x04)
                     }
-                    let n := sub(ptr, leafStart)
-                    calldatacopy(scratch, leafStart, n)
-                    let leafOut := add(add(scratch, add(32, mul(opsPerLeaf, 61))), mul(leaves, 32))
-                    if iszero(staticcall(gas(), 0x02, scratch, n, leafOut, 32)) { revert(0x00, 0x00) }
+                    let leafOut := add(add(recBuf, add(mul(opsPerLeaf, 61), 32)), mul(leaves, 32))
+                    if iszero(staticcall(gas(), 0x02, recBuf, mul(opsPerLeaf, 61), leafOut, 32)) {
+                        revert(0x00, 0x00)
+                    }
                     leaves := add(leaves, 1)
                     inLeaf := 0
-                    leafStart := ptr
                 }
             }
             if gt(ptr, end) {
@@ -92,7 +102,7 @@ library Pubdata {
                 mstore(0x00, 0xf38ecf4e) // BadOpCount()
                 revert(0x1c, 0x04)
             }
-            let leafBuf := add(scratch, add(32, mul(opsPerLeaf, 61)))
+            let leafBuf := add(recBuf, add(mul(opsPerLeaf, 61), 32))
             for {} gt(leaves, 1) { leaves := shr(1, leaves) } {
                 for { let i := 0 } lt(i, shr(1, leaves)) { i := add(i, 1) } {
                     if iszero(staticcall(gas(), 0x02, add(leafBuf, mul(i, 64)), 64, add(leafBuf, mul(i, 32)), 32)) {

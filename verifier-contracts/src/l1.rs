@@ -9,6 +9,9 @@ use crate::error::ContractsError;
 /// Pubdata size of each op type, indexed by its type byte (Noop, Deposit, Transfer, Withdraw).
 pub const OP_SIZES: [usize; 4] = [1, 61, 16, 35];
 
+/// Size of an op's record in the commitment: its bytes zero-padded to the largest op.
+pub const RECORD_BYTES: usize = 61;
+
 /// The batch header whose SHA-256 digest, cut to 253 bits, is the one public input.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BatchHeader {
@@ -102,7 +105,10 @@ pub fn pubdata_commitment(pubdata: &[u8], ops_per_leaf: usize) -> Result<[u8; 32
         .map(|chunk| {
             let mut h = Sha256::new();
             for op in chunk {
-                h.update(op);
+                // Each op is hashed as its zero-padded 61-byte record.
+                let mut record = [0u8; RECORD_BYTES];
+                record[..op.len()].copy_from_slice(op);
+                h.update(record);
             }
             h.finalize().into()
         })
@@ -154,9 +160,19 @@ mod tests {
     #[test]
     fn commitment_tree_shapes() {
         let noop = [0u8; 1];
-        // One leaf of one op: sha256(0x00).
+        // One leaf of one op: sha256 of its record (61 zero bytes).
         let one = pubdata_commitment(&noop, 1).unwrap();
-        assert_eq!(one, <[u8; 32]>::from(Sha256::digest([0u8])));
+        assert_eq!(one, <[u8; 32]>::from(Sha256::digest([0u8; RECORD_BYTES])));
+        // A transfer's record is its 16 bytes then 45 zeros.
+        let mut transfer = [0u8; 16];
+        transfer[0] = 2;
+        transfer[5] = 9;
+        let mut record = [0u8; RECORD_BYTES];
+        record[..16].copy_from_slice(&transfer);
+        assert_eq!(
+            pubdata_commitment(&transfer, 1).unwrap(),
+            <[u8; 32]>::from(Sha256::digest(record))
+        );
         // Two leaves: sha256(leaf ‖ leaf).
         let two = pubdata_commitment(&[0, 0], 1).unwrap();
         let mut cat = one.to_vec();

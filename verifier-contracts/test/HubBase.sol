@@ -132,14 +132,28 @@ abstract contract HubBase is Test {
         hub.executeBatch(CHAIN, info, withdrawals);
     }
 
-    /// @dev The independent reference: SHA-256 tree over K-op leaves.
+    /// @dev The independent reference: SHA-256 tree over K-op leaves, each op hashed as its
+    ///      zero-padded 61-byte record.
     function _commitment(bytes[] memory leaves) internal pure returns (bytes32) {
         bytes32[] memory level = new bytes32[](leaves.length);
-        for (uint256 i = 0; i < leaves.length; i++) level[i] = sha256(leaves[i]);
+        for (uint256 i = 0; i < leaves.length; i++) level[i] = sha256(_records(leaves[i]));
         for (uint256 n = leaves.length; n > 1; n /= 2) {
             for (uint256 i = 0; i < n / 2; i++) level[i] = sha256(abi.encodePacked(level[2 * i], level[2 * i + 1]));
         }
         return level[0];
+    }
+
+    /// @dev A leaf's ops (concatenated pubdata) as concatenated 61-byte records.
+    function _records(bytes memory ops) internal pure returns (bytes memory out) {
+        uint256 at = 0;
+        while (at < ops.length) {
+            uint8 ty = uint8(ops[at]);
+            uint256 size = ty == 0 ? 1 : ty == 1 ? 61 : ty == 2 ? 16 : 35;
+            bytes memory record = new bytes(61);
+            for (uint256 j = 0; j < size; j++) record[j] = ops[at + j];
+            out = bytes.concat(out, record);
+            at += size;
+        }
     }
 
     function _sign(uint256 key, BulwarkHub.BatchClaim memory c) internal view returns (bytes memory) {
