@@ -4,3 +4,5 @@
 //! Nothing is implemented yet: the circuits arrive with the circuits issue and the Groth16
 //! wrapper issue. They will verify exactly the scheme that [`bulwark_state`] executes
 //! natively (its signature scheme, leaf hashing and pubdata encoding are the specification).
+
+pub mod ecgfp5;

@@ -1,0 +1,8 @@
+//! In-circuit ECgFp5: GF(p^5) arithmetic, curve operations and the Schnorr verifier that
+//! matches [`bulwark_state::schnorr`] bit for bit.
+
+pub mod alg;
+pub mod fp5_mul_gate;
+
+#[cfg(test)]
+mod test_util;
