@@ -4,6 +4,7 @@
 pub mod alg;
 pub mod curve_step_gate;
 pub mod fp5_mul_gate;
+pub mod fp5_target;
 
 #[cfg(test)]
 mod test_util;
