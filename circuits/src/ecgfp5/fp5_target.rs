@@ -67,6 +67,8 @@ pub trait CircuitBuilderFp5 {
     fn fp5_connect(&mut self, a: Fp5Target, b: Fp5Target);
     /// Whether a = b, as a boolean target (a hinted inverse of a - b).
     fn fp5_is_equal(&mut self, a: Fp5Target, b: Fp5Target) -> BoolTarget;
+    /// (z, inv) with z = [d == 0] and d * inv = 1 - z: when d != 0, inv is its inverse.
+    fn fp5_is_zero_with_inverse(&mut self, d: Fp5Target) -> (BoolTarget, Fp5Target);
 }
 
 impl CircuitBuilderFp5 for CircuitBuilder<F, D> {
@@ -148,8 +150,12 @@ impl CircuitBuilderFp5 for CircuitBuilder<F, D> {
     }
 
     fn fp5_is_equal(&mut self, a: Fp5Target, b: Fp5Target) -> BoolTarget {
-        // d * inv = 1 - z and z * d = 0 (limb-wise) with z boolean: z = 1 iff d = 0.
         let d = self.fp5_sub(a, b);
+        self.fp5_is_zero_with_inverse(d).0
+    }
+
+    fn fp5_is_zero_with_inverse(&mut self, d: Fp5Target) -> (BoolTarget, Fp5Target) {
+        // d * inv = 1 - z and z * d = 0 (limb-wise) with z boolean: z = 1 iff d = 0.
         let z = self.add_virtual_bool_target_safe();
         let inv = self.add_virtual_fp5();
         self.add_simple_generator(Fp5IsZeroHint {
@@ -169,7 +175,7 @@ impl CircuitBuilderFp5 for CircuitBuilder<F, D> {
             let zd = self.mul(z.target, d.0[k]);
             self.connect(zd, zero);
         }
-        z
+        (z, inv)
     }
 }
 
