@@ -6,6 +6,7 @@ pub mod curve;
 pub mod curve_step_gate;
 pub mod fp5_mul_gate;
 pub mod fp5_target;
+pub mod scalar;
 
 #[cfg(test)]
 mod test_util;
