@@ -7,6 +7,7 @@ pub mod curve_step_gate;
 pub mod fp5_mul_gate;
 pub mod fp5_target;
 pub mod scalar;
+pub mod schnorr;
 
 #[cfg(test)]
 mod test_util;

@@ -1,0 +1,308 @@
+//! The in-circuit Schnorr verifier: the gadget the op circuit calls for every signed op.
+//!
+//! It checks exactly what [`bulwark_state::schnorr::PublicKey::verify`] (after
+//! [`bulwark_state::schnorr::PublicKey::from_bytes`] and
+//! [`bulwark_state::schnorr::Signature::from_bytes`]) accepts:
+//!
+//! * the public key limbs decode to a non-neutral element Q ([`decode_point`]);
+//! * s < n (s is carried as ten 32-bit limbs, each range-checked);
+//! * `(e_0..e_4) = Poseidon_5(enc(R) || enc(Q) || msg)`, each e_i split canonically into
+//!   64 bits, so e is the 320-bit integer of the scheme (only e mod n matters to the
+//!   group, so no reduction is needed);
+//! * `enc(s G + e Q) = enc(R)`: R is never decoded; comparing encodings is equivalent,
+//!   as every element has exactly one encoding and a non-encoding R limb vector matches
+//!   no computed point. The neutral result encodes as 0, as natively.
+//!
+//! With `enabled = 0` the key is replaced by the generator's encoding before decoding
+//! and the final comparisons and the s < n requirement are switched off, so any public
+//! key and message (an empty slot, an invalid key) satisfy the constraints.
+
+use anyhow::Result;
+use bulwark_state::ecgfp5::curve::GENERATOR_ENCODING;
+use bulwark_state::ecgfp5::scalar::group_order;
+use bulwark_state::ecgfp5::Fp;
+use bulwark_state::schnorr::Signature;
+use plonky2::field::goldilocks_field::GoldilocksField;
+use plonky2::field::types::Field;
+use plonky2::hash::poseidon::PoseidonHash;
+use plonky2::iop::target::{BoolTarget, Target};
+use plonky2::iop::witness::{PartialWitness, WitnessWrite};
+use plonky2::plonk::circuit_builder::CircuitBuilder;
+
+use super::curve::{decode_point, mul_add_generator_encoded};
+use super::fp5_target::{CircuitBuilderFp5, Fp5Target};
+use super::scalar::{lt_constant, split_canonical_u64, split_u32_limbs};
+
+type F = GoldilocksField;
+const D: usize = 2;
+
+/// Number of 32-bit limbs of s.
+pub const S_LIMBS: usize = 10;
+
+/// A signature's witness: enc(R) as five limbs and s as ten little-endian 32-bit limbs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SignatureTarget {
+    /// enc(R), the five canonical Goldilocks limbs of the nonce commitment's encoding.
+    pub r: [Target; 5],
+    /// s as 32-bit limbs, least significant first (each range-checked by the verifier).
+    pub s: [Target; S_LIMBS],
+}
+
+/// Fresh signature targets (constrained only by [`verify_schnorr`]).
+pub fn add_signature_target(builder: &mut CircuitBuilder<F, D>) -> SignatureTarget {
+    SignatureTarget {
+        r: builder.add_virtual_target_arr(),
+        s: builder.add_virtual_target_arr(),
+    }
+}
+
+/// Sets the witness of `t` to the signature `sig`.
+pub fn set_signature_target(
+    pw: &mut PartialWitness<F>,
+    t: &SignatureTarget,
+    sig: &Signature,
+) -> Result<()> {
+    set_signature_target_raw(pw, t, sig.r_limbs(), &sig.s().to_bytes())
+}
+
+/// Sets the witness of `t` from raw parts: R's limbs and s as 40 little-endian bytes
+/// (for dummies and for tests that forge non-canonical values).
+pub fn set_signature_target_raw(
+    pw: &mut PartialWitness<F>,
+    t: &SignatureTarget,
+    r: [Fp; 5],
+    s_le: &[u8; 40],
+) -> Result<()> {
+    pw.set_target_arr(&t.r, &r)?;
+    for (limb, chunk) in t.s.iter().zip(s_le.chunks_exact(4)) {
+        let v = u32::from_le_bytes(chunk.try_into().expect("4-byte chunk"));
+        pw.set_target(*limb, F::from_canonical_u32(v))?;
+    }
+    Ok(())
+}
+
+/// Fills a disabled slot's signature with zeros (any in-range values would do).
+pub fn set_dummy_signature_target(pw: &mut PartialWitness<F>, t: &SignatureTarget) -> Result<()> {
+    set_signature_target_raw(pw, t, [Fp::ZERO; 5], &[0; 40])
+}
+
+/// Enforces Schnorr validity of `sig` on `message` under the public key whose encoding
+/// is `public_key` (5 limbs) when `enabled` is 1; when `enabled` is 0 any public key and
+/// message satisfy the constraints (the signature limbs still have to be in range, which
+/// [`set_dummy_signature_target`] provides).
+pub fn verify_schnorr(
+    builder: &mut CircuitBuilder<F, D>,
+    enabled: BoolTarget,
+    public_key: [Target; 5],
+    message: &[Target],
+    sig: &SignatureTarget,
+) {
+    let generator = builder.fp5_constant(GENERATOR_ENCODING);
+    let w = builder.fp5_select(enabled, Fp5Target(public_key), generator);
+    let q = decode_point(builder, w);
+
+    let mut inputs = sig.r.to_vec();
+    inputs.extend_from_slice(&public_key);
+    inputs.extend_from_slice(message);
+    let e_limbs = builder.hash_n_to_m_no_pad::<PoseidonHash>(inputs, 5);
+    let e_bits: Vec<BoolTarget> = e_limbs
+        .iter()
+        .flat_map(|&l| split_canonical_u64(builder, l))
+        .collect();
+
+    let s_bits = split_u32_limbs(builder, &sig.s);
+    let s_canonical = lt_constant(builder, &s_bits, group_order());
+    // enabled => s < n.
+    let t = builder.mul(enabled.target, s_canonical.target);
+    builder.connect(t, enabled.target);
+
+    let enc = mul_add_generator_encoded(builder, &s_bits, q, &e_bits);
+    for k in 0..5 {
+        let d = builder.sub(enc.0[k], sig.r[k]);
+        let t = builder.mul(enabled.target, d);
+        builder.assert_zero(t);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use bulwark_state::ecgfp5::field::FP5_BYTES;
+    use bulwark_state::schnorr::SecretKey;
+    use num_bigint::BigUint;
+    use plonky2::field::types::Sample;
+    use plonky2::plonk::circuit_data::{CircuitConfig, CircuitData};
+    use rand::{Rng, SeedableRng};
+    use rand_chacha::ChaCha20Rng;
+
+    use super::*;
+    use crate::ecgfp5::test_util::{assert_unprovable, prove_and_verify, C};
+
+    const MSG_LEN: usize = 4;
+
+    struct Slot {
+        enabled: BoolTarget,
+        pk: [Target; 5],
+        msg: [Target; MSG_LEN],
+        sig: SignatureTarget,
+    }
+
+    fn add_slot(b: &mut CircuitBuilder<F, D>) -> Slot {
+        let slot = Slot {
+            enabled: b.add_virtual_bool_target_safe(),
+            pk: b.add_virtual_target_arr(),
+            msg: b.add_virtual_target_arr(),
+            sig: add_signature_target(b),
+        };
+        verify_schnorr(b, slot.enabled, slot.pk, &slot.msg, &slot.sig);
+        slot
+    }
+
+    fn circuit() -> (CircuitData<F, C, D>, Slot) {
+        let mut b = CircuitBuilder::<F, D>::new(CircuitConfig::standard_recursion_config());
+        let slot = add_slot(&mut b);
+        (b.build::<C>(), slot)
+    }
+
+    fn key(seed: u64) -> SecretKey {
+        SecretKey::random(&mut ChaCha20Rng::seed_from_u64(seed))
+    }
+
+    fn random_msg(rng: &mut impl Rng) -> [Fp; MSG_LEN] {
+        std::array::from_fn(|_| Fp::sample(rng))
+    }
+
+    fn witness(
+        slot: &Slot,
+        enabled: bool,
+        pk: [Fp; 5],
+        msg: &[Fp; MSG_LEN],
+        r: [Fp; 5],
+        s: &[u8; 40],
+    ) -> PartialWitness<F> {
+        let mut pw = PartialWitness::new();
+        pw.set_bool_target(slot.enabled, enabled).unwrap();
+        pw.set_target_arr(&slot.pk, &pk).unwrap();
+        pw.set_target_arr(&slot.msg, msg).unwrap();
+        set_signature_target_raw(&mut pw, &slot.sig, r, s).unwrap();
+        pw
+    }
+
+    fn s_bytes(v: &BigUint) -> [u8; 40] {
+        let mut out = [0u8; 40];
+        let le = v.to_bytes_le();
+        out[..le.len()].copy_from_slice(&le);
+        out
+    }
+
+    #[test]
+    fn valid_signatures_verify() {
+        let (data, slot) = circuit();
+        let mut rng = ChaCha20Rng::seed_from_u64(41);
+        for seed in 0..3 {
+            let sk = key(100 + seed);
+            let msg = random_msg(&mut rng);
+            let sig = sk.sign(&msg);
+            sk.public_key().verify(&msg, &sig).unwrap();
+            let mut pw = PartialWitness::new();
+            pw.set_bool_target(slot.enabled, true).unwrap();
+            pw.set_target_arr(&slot.pk, &sk.public_key().limbs())
+                .unwrap();
+            pw.set_target_arr(&slot.msg, &msg).unwrap();
+            set_signature_target(&mut pw, &slot.sig, &sig).unwrap();
+            prove_and_verify(&data, pw).unwrap();
+        }
+    }
+
+    #[test]
+    fn forged_signatures_fail() {
+        let (data, slot) = circuit();
+        let mut rng = ChaCha20Rng::seed_from_u64(42);
+        let sk = key(7);
+        let pk = sk.public_key().limbs();
+        let msg = random_msg(&mut rng);
+        let sig = sk.sign(&msg);
+        let r = sig.r_limbs();
+        let s = sig.s().as_biguint().clone();
+        let one = BigUint::from(1u8);
+
+        // Wrong message element.
+        let mut m2 = msg;
+        m2[2] += Fp::ONE;
+        assert_unprovable(&data, witness(&slot, true, pk, &m2, r, &s_bytes(&s)));
+        // Wrong public key (a valid one).
+        let other = key(8).public_key().limbs();
+        assert_unprovable(&data, witness(&slot, true, other, &msg, r, &s_bytes(&s)));
+        // Tampered R limb.
+        let mut r2 = r;
+        r2[3] += Fp::ONE;
+        assert_unprovable(&data, witness(&slot, true, pk, &msg, r2, &s_bytes(&s)));
+        // Tampered s.
+        let s1 = (&s + &one) % group_order();
+        assert_unprovable(&data, witness(&slot, true, pk, &msg, r, &s_bytes(&s1)));
+        // s + n: the same scalar mod n, not canonical.
+        let s_plus_n = &s + group_order();
+        assert!(s_plus_n.bits() <= 320);
+        assert_unprovable(
+            &data,
+            witness(&slot, true, pk, &msg, r, &s_bytes(&s_plus_n)),
+        );
+        // A public key that does not decode, and the neutral's encoding.
+        let bad_pk = loop {
+            let cand: [Fp; 5] = std::array::from_fn(|_| Fp::sample(&mut rng));
+            let bytes: [u8; FP5_BYTES] = bulwark_state::ecgfp5::field::encode(
+                plonky2::field::extension::quintic::QuinticExtension(cand),
+            );
+            if bulwark_state::schnorr::PublicKey::from_bytes(&bytes).is_err() {
+                break cand;
+            }
+        };
+        assert_unprovable(&data, witness(&slot, true, bad_pk, &msg, r, &s_bytes(&s)));
+        assert_unprovable(
+            &data,
+            witness(&slot, true, [Fp::ZERO; 5], &msg, r, &s_bytes(&s)),
+        );
+        // The honest witness still proves (the circuit is not simply unsatisfiable).
+        prove_and_verify(&data, witness(&slot, true, pk, &msg, r, &s_bytes(&s))).unwrap();
+    }
+
+    #[test]
+    fn disabled_slots_accept_garbage() {
+        let (data, slot) = circuit();
+        let mut rng = ChaCha20Rng::seed_from_u64(43);
+        let msg = random_msg(&mut rng);
+        let garbage: [Fp; 5] = std::array::from_fn(|_| Fp::sample(&mut rng));
+        // Dummy signature, all-zero key (an empty account), random key limbs.
+        for pk in [[Fp::ZERO; 5], garbage] {
+            let mut pw = PartialWitness::new();
+            pw.set_bool_target(slot.enabled, false).unwrap();
+            pw.set_target_arr(&slot.pk, &pk).unwrap();
+            pw.set_target_arr(&slot.msg, &msg).unwrap();
+            set_dummy_signature_target(&mut pw, &slot.sig).unwrap();
+            prove_and_verify(&data, pw).unwrap();
+        }
+        // A forged signature with s >= n and random R is also fine when disabled.
+        let s = (BigUint::from(1u8) << 320) - 1u8;
+        prove_and_verify(
+            &data,
+            witness(&slot, false, garbage, &msg, garbage, &s_bytes(&s)),
+        )
+        .unwrap();
+    }
+
+    /// Rows of one `verify_schnorr` in the standard recursion config; run with
+    /// `cargo test --release -p bulwark-circuits rows_per_signature -- --nocapture`.
+    #[test]
+    fn rows_per_signature() {
+        let mut b = CircuitBuilder::<F, D>::new(CircuitConfig::standard_recursion_config());
+        let first = add_slot(&mut b);
+        let after_one = b.num_gates();
+        add_slot(&mut b);
+        let after_two = b.num_gates();
+        println!(
+            "rows: first verify_schnorr {after_one}, each further one {}",
+            after_two - after_one
+        );
+        let _ = first;
+        assert!(after_two - after_one < 3_000);
+    }
+}
