@@ -12,7 +12,7 @@ use plonky2::hash::hash_types::RichField;
 use plonky2::iop::ext_target::ExtensionTarget;
 use plonky2::plonk::circuit_builder::CircuitBuilder;
 
-/// The quintic non-residue: GF(p^5) = GF(p)[z]/(z^5 - W).
+/// The quintic non-residue: `GF(p^5) = GF(p)[z]/(z^5 - W)`.
 pub const W: u64 = 3;
 
 /// The ring operations the Fp5 formulas need, over some element type `T`.
@@ -117,18 +117,18 @@ pub fn mul5<T: Copy, R: Ring<T>>(r: &mut R, a: E5<T>, b: E5<T>) -> E5<T> {
     std::array::from_fn(|k| {
         // High part (coefficients of z^(k+5)), folded back with the factor W.
         let mut high: Option<T> = None;
-        for i in (k + 1)..5 {
-            let j = k + 5 - i;
+        for (i, &ai) in a.iter().enumerate().skip(k + 1) {
+            let bj = b[k + 5 - i];
             high = Some(match high {
-                None => r.mul(a[i], b[j]),
-                Some(h) => r.mul_add(a[i], b[j], h),
+                None => r.mul(ai, bj),
+                Some(h) => r.mul_add(ai, bj, h),
             });
         }
         let mut acc = high.map(|h| r.scale(W, h));
-        for i in 0..=k {
+        for (i, &ai) in a.iter().enumerate().take(k + 1) {
             acc = Some(match acc {
-                None => r.mul(a[i], b[k - i]),
-                Some(s) => r.mul_add(a[i], b[k - i], s),
+                None => r.mul(ai, b[k - i]),
+                Some(s) => r.mul_add(ai, b[k - i], s),
             });
         }
         acc.expect("k >= 0 gives at least one term")

@@ -105,7 +105,7 @@ fn chord_result(
     PointTarget { x: x3, y: y3 }
 }
 
-/// 2P (y != 0 holds for every non-neutral point of E[n], so the slope is unique).
+/// 2P (y != 0 holds for every non-neutral point of `E[n]`, so the slope is unique).
 pub fn point_double(b: &mut CircuitBuilder<F, D>, p: PointTarget) -> PointTarget {
     let xx = b.fp5_square(p.x);
     let t = b.fp5_scale(3, xx);

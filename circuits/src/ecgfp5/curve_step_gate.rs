@@ -12,7 +12,7 @@
 //! # Why the incomplete affine formulas are sound here
 //!
 //! * Doubling: `lambda * 2y = 3x^2 + 2ax + b` has a unique solution because y != 0 on
-//!   every point we feed (all lie in the odd-order subgroup E[n] minus the neutral, and
+//!   every point we feed (all lie in the odd-order subgroup `E[n]` minus the neutral, and
 //!   the only point with y = 0 is N = (0, 0) of order 2).
 //! * Addition of a point P2 to P1: the gate requires an inverse of x2 - x1 (a wire `inv`
 //!   with `inv * (x2 - x1) = 1`), so x1 != x2; then the slope, hence the sum, is unique.

@@ -1,7 +1,7 @@
 //! GF(p^5) elements as circuit targets, and the builder operations on them.
 //!
 //! Linear operations are five base-field operations; products go through
-//! [`Fp5MulGate`](super::fp5_mul_gate::Fp5MulGate) (five per row); inverses, quotients and
+//! [`Fp5MulGate`] (five per row); inverses, quotients and
 //! square roots are witness hints checked with one product each.
 
 use anyhow::Result;

@@ -95,7 +95,7 @@ pub fn split_u32_limbs(b: &mut CircuitBuilder<F, D>, limbs: &[Target]) -> Vec<Bo
 
 /// Whether the integer with little-endian `bits` is below the constant `n`.
 ///
-/// Scans from the least significant bit keeping r = [low part of s < low part of n]:
+/// Scans from the least significant bit keeping `r = [low part of s < low part of n]`:
 /// where n has a 1, r' = (1 - s_i) + s_i r; where n has a 0, r' = (1 - s_i) r.
 pub fn lt_constant(b: &mut CircuitBuilder<F, D>, bits: &[BoolTarget], n: &BigUint) -> BoolTarget {
     assert!(

@@ -306,3 +306,63 @@ mod tests {
         assert!(after_two - after_one < 3_000);
     }
 }
+
+/// Prove-time measurement for circuits of N signatures (not a timed assertion; run with
+/// `BULWARK_SIGS=64 cargo test --release -p bulwark-circuits prove_time_n_signatures
+/// -- --ignored --nocapture`).
+#[cfg(test)]
+mod bench {
+    use std::time::Instant;
+
+    use bulwark_state::schnorr::SecretKey;
+    use plonky2::plonk::circuit_data::CircuitConfig;
+    use rand::SeedableRng;
+    use rand_chacha::ChaCha20Rng;
+
+    use super::*;
+    use crate::ecgfp5::test_util::C;
+
+    #[test]
+    #[ignore = "measurement; run explicitly"]
+    fn prove_time_n_signatures() {
+        let n: usize = std::env::var("BULWARK_SIGS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(16);
+        let mut b = CircuitBuilder::<F, D>::new(CircuitConfig::standard_recursion_config());
+        let mut slots = Vec::new();
+        for _ in 0..n {
+            let enabled = b.add_virtual_bool_target_safe();
+            let pk: [Target; 5] = b.add_virtual_target_arr();
+            let msg: [Target; 4] = b.add_virtual_target_arr();
+            let sig = add_signature_target(&mut b);
+            verify_schnorr(&mut b, enabled, pk, &msg, &sig);
+            slots.push((enabled, pk, msg, sig));
+        }
+        let rows = b.num_gates();
+        let t = Instant::now();
+        let data = b.build::<C>();
+        let build = t.elapsed();
+        let mut rng = ChaCha20Rng::seed_from_u64(5);
+        let mut pw = PartialWitness::new();
+        for (i, (enabled, pk, msg, sig)) in slots.iter().enumerate() {
+            let sk = SecretKey::random(&mut rng);
+            let m = [Fp::from_canonical_u64(i as u64); 4];
+            pw.set_bool_target(*enabled, true).unwrap();
+            pw.set_target_arr(pk, &sk.public_key().limbs()).unwrap();
+            pw.set_target_arr(msg, &m).unwrap();
+            set_signature_target(&mut pw, sig, &sk.sign(&m)).unwrap();
+        }
+        let t = Instant::now();
+        let proof = data.prove(pw).unwrap();
+        let prove = t.elapsed();
+        data.verify(proof).unwrap();
+        println!(
+            "{n} signatures: {rows} rows before padding (degree 2^{}), build {:.2?}, prove {:.2?} ({:.1} signatures/s)",
+            data.common.degree_bits(),
+            build,
+            prove,
+            n as f64 / prove.as_secs_f64()
+        );
+    }
+}
