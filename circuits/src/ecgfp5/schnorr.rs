@@ -366,3 +366,79 @@ mod bench {
         );
     }
 }
+
+/// A proof of a circuit that uses the custom gates verifies inside another circuit (the
+/// leaf and node circuits do exactly that), and what that costs the outer circuit.
+#[cfg(test)]
+mod recursion {
+    use bulwark_state::schnorr::SecretKey;
+    use plonky2::plonk::circuit_data::CircuitConfig;
+    use rand::SeedableRng;
+    use rand_chacha::ChaCha20Rng;
+
+    use super::*;
+    use crate::ecgfp5::test_util::C;
+
+    fn outer_rows(
+        inner: &plonky2::plonk::circuit_data::CircuitData<F, C, D>,
+    ) -> (
+        usize,
+        plonky2::plonk::circuit_data::CircuitData<F, C, D>,
+        plonky2::plonk::proof::ProofWithPublicInputsTarget<D>,
+        plonky2::plonk::circuit_data::VerifierCircuitTarget,
+    ) {
+        let mut b = CircuitBuilder::<F, D>::new(CircuitConfig::standard_recursion_config());
+        let pt = b.add_virtual_proof_with_pis(&inner.common);
+        let vd = b.constant_verifier_data(&inner.verifier_only);
+        b.verify_proof::<C>(&pt, &vd, &inner.common);
+        let rows = b.num_gates();
+        (rows, b.build::<C>(), pt, vd)
+    }
+
+    #[test]
+    fn signature_proof_verifies_recursively() {
+        let mut b = CircuitBuilder::<F, D>::new(CircuitConfig::standard_recursion_config());
+        let enabled = b.add_virtual_bool_target_safe();
+        let pk: [Target; 5] = b.add_virtual_target_arr();
+        let msg: [Target; 3] = b.add_virtual_target_arr();
+        let sig = add_signature_target(&mut b);
+        verify_schnorr(&mut b, enabled, pk, &msg, &sig);
+        b.register_public_inputs(&pk);
+        let inner = b.build::<C>();
+
+        let sk = SecretKey::random(&mut ChaCha20Rng::seed_from_u64(9));
+        let m = [
+            Fp::from_canonical_u64(1),
+            Fp::from_canonical_u64(2),
+            Fp::from_canonical_u64(3),
+        ];
+        let mut pw = PartialWitness::new();
+        pw.set_bool_target(enabled, true).unwrap();
+        pw.set_target_arr(&pk, &sk.public_key().limbs()).unwrap();
+        pw.set_target_arr(&msg, &m).unwrap();
+        set_signature_target(&mut pw, &sig, &sk.sign(&m)).unwrap();
+        let proof = inner.prove(pw).unwrap();
+
+        let (rows, outer, pt, _vd) = outer_rows(&inner);
+        let mut pw = PartialWitness::new();
+        pw.set_proof_with_pis_target(&pt, &proof).unwrap();
+        let outer_proof = outer.prove(pw).unwrap();
+        outer.verify(outer_proof).unwrap();
+
+        // Baseline: a plain circuit of the same degree without the custom gates.
+        let mut b = CircuitBuilder::<F, D>::new(CircuitConfig::standard_recursion_config());
+        let x = b.add_virtual_target();
+        let mut acc = x;
+        for _ in 0..(1usize << inner.common.degree_bits()) * 15 {
+            acc = b.mul(acc, acc);
+        }
+        b.register_public_input(acc);
+        let plain = b.build::<C>();
+        let (base_rows, ..) = outer_rows(&plain);
+        println!(
+            "recursive verifier rows: {rows} for a signature circuit (2^{}), {base_rows} for a plain circuit (2^{})",
+            inner.common.degree_bits(),
+            plain.common.degree_bits()
+        );
+    }
+}
