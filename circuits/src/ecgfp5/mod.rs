@@ -8,6 +8,7 @@ pub mod fp5_mul_gate;
 pub mod fp5_target;
 pub mod scalar;
 pub mod schnorr;
+pub mod serialization;
 
 #[cfg(test)]
 mod test_util;
