@@ -232,7 +232,7 @@ pub fn mul_add_generator_encoded(
     let l = b.fp5_mul(dy, inv);
     // With z = 1, l = 0 and x3 = -a - 2 x(H') != 0 (checked below), so the division stays
     // satisfiable and its result is then discarded.
-    debug_assert!(affine(&hl).0.double() + native::A != Fp5::ZERO);
+    assert!(affine(&hl).0.double() + native::A != Fp5::ZERO);
     let p = chord_result(b, l, acc, h_end.x);
     let enc = encode_point(b, p);
     Fp5Target(enc.0.map(|t| {

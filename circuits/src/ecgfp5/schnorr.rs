@@ -265,6 +265,31 @@ mod tests {
         prove_and_verify(&data, witness(&slot, true, pk, &msg, r, &s_bytes(&s))).unwrap();
     }
 
+    /// R = neutral (encoding 0) with s G + e Q = O is accepted natively, so the circuit
+    /// must accept it too (otherwise a key holder could make a batch unprovable).
+    #[test]
+    fn neutral_nonce_commitment_agrees_with_native() {
+        use bulwark_state::ecgfp5::{Point, Scalar};
+        let (data, slot) = circuit();
+        let mut rng = ChaCha20Rng::seed_from_u64(44);
+        let sk = key(9);
+        let pk = sk.public_key();
+        let msg = random_msg(&mut rng);
+        let x = Scalar::from_canonical_bytes(&sk.to_bytes()).unwrap();
+        let e = bulwark_state::schnorr::challenge(&Point::NEUTRAL, pk.point(), &msg);
+        let s = Scalar::zero().sub(&e.mul(&x));
+        let mut bytes = [0u8; 80];
+        bytes[40..].copy_from_slice(&s.to_bytes());
+        let sig = Signature::from_bytes(&bytes).unwrap();
+        pk.verify(&msg, &sig).unwrap();
+        let mut pw = PartialWitness::new();
+        pw.set_bool_target(slot.enabled, true).unwrap();
+        pw.set_target_arr(&slot.pk, &pk.limbs()).unwrap();
+        pw.set_target_arr(&slot.msg, &msg).unwrap();
+        set_signature_target(&mut pw, &slot.sig, &sig).unwrap();
+        prove_and_verify(&data, pw).unwrap();
+    }
+
     #[test]
     fn disabled_slots_accept_garbage() {
         let (data, slot) = circuit();
