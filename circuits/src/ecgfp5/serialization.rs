@@ -19,7 +19,7 @@ use super::curve::DecodeHint;
 use super::curve_step_gate::{CurveStepGate, CurveStepGenerator};
 use super::fp5_mul_gate::{Fp5MulGate, Fp5MulGenerator};
 use super::fp5_target::{Fp5DivHint, Fp5IsZeroHint};
-use super::scalar::SplitU64Hint;
+use super::scalar::{SplitU64Hint, SubBorrowHint};
 
 type F = GoldilocksField;
 const D: usize = 2;
@@ -73,13 +73,14 @@ pub struct EcgFp5GeneratorSerializer {
 }
 
 /// Our generators' ids, in tag order (tag = index + 1).
-const IDS: [&str; 6] = [
+const IDS: [&str; 7] = [
     "Fp5MulGenerator",
     "CurveStepGenerator",
     "Fp5DivHint",
     "Fp5IsZeroHint",
     "EcgFp5DecodeHint",
     "SplitU64Hint",
+    "SubBorrowHint",
 ];
 
 fn wrap<G: SimpleGenerator<F, D>>(g: G) -> WitnessGeneratorRef<F, D> {
@@ -102,6 +103,7 @@ impl WitnessGeneratorSerializer<F, D> for EcgFp5GeneratorSerializer {
             4 => wrap(Fp5IsZeroHint::deserialize(buf, common)?),
             5 => wrap(DecodeHint::deserialize(buf, common)?),
             6 => wrap(SplitU64Hint::deserialize(buf, common)?),
+            7 => wrap(SubBorrowHint::deserialize(buf, common)?),
             _ => return Err(plonky2::util::serialization::IoError),
         })
     }
