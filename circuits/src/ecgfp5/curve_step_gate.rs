@@ -527,3 +527,28 @@ mod tests {
         assert!(fill_row(&gate(), affine(&a), affine(&q), &[(true, false); 3]).is_err());
     }
 }
+
+#[cfg(test)]
+mod eval_cost {
+    use plonky2::field::types::Sample;
+
+    use super::*;
+
+    /// Time to evaluate the constraints at one point (the prover does this at every
+    /// point of the quotient domain, 8x the rows, whatever gate the row holds).
+    #[test]
+    #[ignore = "measurement; run explicitly"]
+    fn constraint_evaluation_cost() {
+        let g = CurveStepGate::new_from_config(&CircuitConfig::standard_recursion_config());
+        let wires = F::rand_vec(Gate::<F, D>::num_wires(&g));
+        let n = 20_000;
+        let t = std::time::Instant::now();
+        let mut acc = F::ZERO;
+        for _ in 0..n {
+            let mut out = Vec::new();
+            g.constraints(&mut Native, &wires, &mut out);
+            acc += out[0];
+        }
+        println!("{:.2?} per point ({acc})", t.elapsed() / n);
+    }
+}
