@@ -2,6 +2,7 @@
 //! matches [`bulwark_state::schnorr`] bit for bit.
 
 pub mod alg;
+pub mod canonical_split_gate;
 pub mod curve;
 pub mod curve_step_gate;
 pub mod fp5_mul_gate;

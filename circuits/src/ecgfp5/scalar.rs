@@ -10,82 +10,25 @@ use plonky2::iop::target::{BoolTarget, Target};
 use plonky2::iop::witness::{PartitionWitness, Witness, WitnessWrite};
 use plonky2::plonk::circuit_builder::CircuitBuilder;
 use plonky2::plonk::circuit_data::CommonCircuitData;
+
+use super::canonical_split_gate::CanonicalSplitGate;
 use plonky2::util::serialization::{Buffer, IoResult, Read, Write};
 
 type F = GoldilocksField;
 const D: usize = 2;
 
-/// The high half of p - 1 (= 2^64 - 2^32): a canonical value with this high half has a
-/// zero low half.
-const HIGH_ALL_ONES: u64 = 0xFFFF_FFFF;
-
-/// The 64 little-endian bits of the canonical integer value of `x` (< p).
+/// The 64 little-endian bits of the canonical integer value of `x` (< p), in one
+/// [`CanonicalSplitGate`] row.
 ///
 /// `split_le(x, 64)` alone is not canonical: a value x < 2^32 - 1 also has the 64-bit
-/// pattern x + p. Here x is split into 32-bit halves (each range-checked by its bit
-/// decomposition) and the pattern is required to be below p: if the high half is
-/// 2^32 - 1, the low half must be 0.
+/// pattern x + p; the gate also requires the pattern to be below p.
 pub fn split_canonical_u64(b: &mut CircuitBuilder<F, D>, x: Target) -> Vec<BoolTarget> {
-    let lo = b.add_virtual_target();
-    let hi = b.add_virtual_target();
-    b.add_simple_generator(SplitU64Hint { x, lo, hi });
-    let (mut bits, hi_bits) = canonical_halves(b, x, lo, hi);
-    bits.extend(hi_bits);
-    bits
-}
-
-/// Range-checks `lo` and `hi` to 32 bits (returning their bits) and enforces that
-/// `lo + 2^32 hi` is the canonical integer of `x` (split out so tests can feed
-/// non-canonical halves by hand).
-fn canonical_halves(
-    b: &mut CircuitBuilder<F, D>,
-    x: Target,
-    lo: Target,
-    hi: Target,
-) -> (Vec<BoolTarget>, Vec<BoolTarget>) {
-    let lo_bits = b.split_le(lo, 32);
-    let hi_bits = b.split_le(hi, 32);
-    let sum = b.mul_const_add(F::from_canonical_u64(1 << 32), hi, lo);
-    b.connect(sum, x);
-    let all_ones = b.constant(F::from_canonical_u64(HIGH_ALL_ONES));
-    let top = b.is_equal(hi, all_ones);
-    let forbidden = b.mul(top.target, lo);
-    b.assert_zero(forbidden);
-    (lo_bits, hi_bits)
-}
-
-/// Splits a field element known to be a canonical u64 into its 32-bit halves.
-#[derive(Debug, Clone)]
-pub struct SplitU64Hint {
-    x: Target,
-    lo: Target,
-    hi: Target,
-}
-
-impl SimpleGenerator<F, D> for SplitU64Hint {
-    fn id(&self) -> String {
-        "SplitU64Hint".to_string()
-    }
-    fn dependencies(&self) -> Vec<Target> {
-        vec![self.x]
-    }
-    fn run_once(&self, w: &PartitionWitness<F>, out: &mut GeneratedValues<F>) -> Result<()> {
-        let v = w.get_target(self.x).to_canonical_u64();
-        out.set_target(self.lo, F::from_canonical_u64(v & 0xFFFF_FFFF))?;
-        out.set_target(self.hi, F::from_canonical_u64(v >> 32))
-    }
-    fn serialize(&self, dst: &mut Vec<u8>, _c: &CommonCircuitData<F, D>) -> IoResult<()> {
-        dst.write_target(self.x)?;
-        dst.write_target(self.lo)?;
-        dst.write_target(self.hi)
-    }
-    fn deserialize(src: &mut Buffer, _c: &CommonCircuitData<F, D>) -> IoResult<Self> {
-        Ok(SplitU64Hint {
-            x: src.read_target()?,
-            lo: src.read_target()?,
-            hi: src.read_target()?,
-        })
-    }
+    let row = b.add_gate(CanonicalSplitGate, vec![]);
+    b.connect(x, Target::wire(row, CanonicalSplitGate::WIRE_X));
+    (0..64)
+        // The gate constrains every bit to be boolean.
+        .map(|i| BoolTarget::new_unsafe(Target::wire(row, CanonicalSplitGate::wire_bit(i))))
+        .collect()
 }
 
 /// Bit widths of the limbs of s, least significant first: 320 bits in six limbs of at
@@ -263,7 +206,7 @@ mod tests {
             0,
             1,
             5,
-            HIGH_ALL_ONES - 1,
+            0xFFFF_FFFE,
             1 << 32,
             p - 1,
             p - 2,
@@ -276,34 +219,6 @@ mod tests {
             }
             prove_and_verify(&data, pw).unwrap();
         }
-    }
-
-    /// The non-canonical pattern x + p (x < 2^32 - 1) has the same field value but is
-    /// refused; its canonical twin and the edge p - 1 are accepted.
-    #[test]
-    fn non_canonical_limb_is_refused() {
-        let mut b = builder();
-        let (x, lo, hi) = (
-            b.add_virtual_target(),
-            b.add_virtual_target(),
-            b.add_virtual_target(),
-        );
-        canonical_halves(&mut b, x, lo, hi);
-        let data = b.build::<C>();
-        let run = |xv: u64, pattern: u64| {
-            let mut pw = PartialWitness::new();
-            pw.set_target(x, F::from_canonical_u64(xv)).unwrap();
-            pw.set_target(lo, F::from_canonical_u64(pattern & 0xFFFF_FFFF))
-                .unwrap();
-            pw.set_target(hi, F::from_canonical_u64(pattern >> 32))
-                .unwrap();
-            pw
-        };
-        let p = F::ORDER;
-        prove_and_verify(&data, run(5, 5)).unwrap();
-        prove_and_verify(&data, run(p - 1, p - 1)).unwrap();
-        assert_unprovable(&data, run(5, 5 + p));
-        assert_unprovable(&data, run(0, p));
     }
 
     #[test]

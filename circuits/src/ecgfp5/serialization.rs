@@ -15,16 +15,18 @@ use plonky2::util::serialization::{
     WitnessGeneratorSerializer, Write,
 };
 
+use super::canonical_split_gate::{CanonicalSplitGate, CanonicalSplitGenerator};
 use super::curve::DecodeHint;
 use super::curve_step_gate::{CurveStepGate, CurveStepGenerator};
 use super::fp5_mul_gate::{Fp5MulGate, Fp5MulGenerator};
 use super::fp5_target::{Fp5DivHint, Fp5IsZeroHint};
-use super::scalar::{SplitU64Hint, SubBorrowHint};
+use super::scalar::SubBorrowHint;
 
 type F = GoldilocksField;
 const D: usize = 2;
 
-/// plonky2's default gates plus [`Fp5MulGate`] and [`CurveStepGate`].
+/// plonky2's default gates plus [`Fp5MulGate`], [`CurveStepGate`] and
+/// [`CanonicalSplitGate`].
 #[derive(Debug, Default, Clone, Copy)]
 pub struct EcgFp5GateSerializer;
 
@@ -42,6 +44,9 @@ impl GateSerializer<F, D> for EcgFp5GateSerializer {
             2 => Ok(GateRef::new(<CurveStepGate as Gate<F, D>>::deserialize(
                 buf, common,
             )?)),
+            3 => Ok(GateRef::new(
+                <CanonicalSplitGate as Gate<F, D>>::deserialize(buf, common)?,
+            )),
             _ => Err(plonky2::util::serialization::IoError),
         }
     }
@@ -59,6 +64,9 @@ impl GateSerializer<F, D> for EcgFp5GateSerializer {
         } else if any.is::<CurveStepGate>() {
             buf.write_u8(2)?;
             gate.0.serialize(buf, common)
+        } else if any.is::<CanonicalSplitGate>() {
+            buf.write_u8(3)?;
+            gate.0.serialize(buf, common)
         } else {
             buf.write_u8(0)?;
             DefaultGateSerializer.write_gate(buf, gate, common)
@@ -74,12 +82,12 @@ pub struct EcgFp5GeneratorSerializer {
 
 /// Our generators' ids, in tag order (tag = index + 1).
 const IDS: [&str; 7] = [
+    "CanonicalSplitGenerator",
     "Fp5MulGenerator",
     "CurveStepGenerator",
     "Fp5DivHint",
     "Fp5IsZeroHint",
     "EcgFp5DecodeHint",
-    "SplitU64Hint",
     "SubBorrowHint",
 ];
 
@@ -95,14 +103,16 @@ impl WitnessGeneratorSerializer<F, D> for EcgFp5GeneratorSerializer {
     ) -> IoResult<WitnessGeneratorRef<F, D>> {
         Ok(match buf.read_u8()? {
             0 => return self.default.read_generator(buf, common),
-            1 => wrap(<Fp5MulGenerator as SimpleGenerator<F, D>>::deserialize(
+            1 => {
+                wrap(<CanonicalSplitGenerator as SimpleGenerator<F, D>>::deserialize(buf, common)?)
+            }
+            2 => wrap(<Fp5MulGenerator as SimpleGenerator<F, D>>::deserialize(
                 buf, common,
             )?),
-            2 => wrap(CurveStepGenerator::deserialize(buf, common)?),
-            3 => wrap(Fp5DivHint::deserialize(buf, common)?),
-            4 => wrap(Fp5IsZeroHint::deserialize(buf, common)?),
-            5 => wrap(DecodeHint::deserialize(buf, common)?),
-            6 => wrap(SplitU64Hint::deserialize(buf, common)?),
+            3 => wrap(CurveStepGenerator::deserialize(buf, common)?),
+            4 => wrap(Fp5DivHint::deserialize(buf, common)?),
+            5 => wrap(Fp5IsZeroHint::deserialize(buf, common)?),
+            6 => wrap(DecodeHint::deserialize(buf, common)?),
             7 => wrap(SubBorrowHint::deserialize(buf, common)?),
             _ => return Err(plonky2::util::serialization::IoError),
         })
