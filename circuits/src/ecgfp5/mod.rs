@@ -8,6 +8,7 @@ pub mod curve_step_gate;
 pub mod fp5_mul_gate;
 pub mod fp5_target;
 pub mod scalar;
+pub mod scalar_limb_gate;
 pub mod schnorr;
 pub mod serialization;
 

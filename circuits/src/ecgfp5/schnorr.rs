@@ -31,7 +31,7 @@ use plonky2::plonk::circuit_builder::CircuitBuilder;
 
 use super::curve::{decode_point, mul_add_generator_encoded};
 use super::fp5_target::{CircuitBuilderFp5, Fp5Target};
-use super::scalar::{lt_constant_limbs, split_canonical_u64, split_limbs, to_limbs, S_LIMB_BITS};
+use super::scalar::{split_and_compare, split_canonical_u64, to_limbs, S_LIMB_BITS};
 
 type F = GoldilocksField;
 const D: usize = 2;
@@ -112,8 +112,7 @@ pub fn verify_schnorr(
         .flat_map(|&l| split_canonical_u64(builder, l))
         .collect();
 
-    let s_bits = split_limbs(builder, &sig.s, &S_LIMB_BITS);
-    let s_canonical = lt_constant_limbs(builder, &sig.s, &S_LIMB_BITS, group_order());
+    let (s_bits, s_canonical) = split_and_compare(builder, &sig.s, &S_LIMB_BITS, group_order());
     // enabled => s < n.
     let t = builder.mul(enabled.target, s_canonical.target);
     builder.connect(t, enabled.target);

@@ -20,13 +20,13 @@ use super::curve::DecodeHint;
 use super::curve_step_gate::{CurveStepGate, CurveStepGenerator};
 use super::fp5_mul_gate::{Fp5MulGate, Fp5MulGenerator};
 use super::fp5_target::{Fp5DivHint, Fp5IsZeroHint};
-use super::scalar::SubBorrowHint;
+use super::scalar_limb_gate::{ScalarLimbGate, ScalarLimbGenerator};
 
 type F = GoldilocksField;
 const D: usize = 2;
 
-/// plonky2's default gates plus [`Fp5MulGate`], [`CurveStepGate`] and
-/// [`CanonicalSplitGate`].
+/// plonky2's default gates plus [`Fp5MulGate`], [`CurveStepGate`], [`CanonicalSplitGate`]
+/// and [`ScalarLimbGate`].
 #[derive(Debug, Default, Clone, Copy)]
 pub struct EcgFp5GateSerializer;
 
@@ -47,6 +47,9 @@ impl GateSerializer<F, D> for EcgFp5GateSerializer {
             3 => Ok(GateRef::new(
                 <CanonicalSplitGate as Gate<F, D>>::deserialize(buf, common)?,
             )),
+            4 => Ok(GateRef::new(<ScalarLimbGate as Gate<F, D>>::deserialize(
+                buf, common,
+            )?)),
             _ => Err(plonky2::util::serialization::IoError),
         }
     }
@@ -66,6 +69,9 @@ impl GateSerializer<F, D> for EcgFp5GateSerializer {
             gate.0.serialize(buf, common)
         } else if any.is::<CanonicalSplitGate>() {
             buf.write_u8(3)?;
+            gate.0.serialize(buf, common)
+        } else if any.is::<ScalarLimbGate>() {
+            buf.write_u8(4)?;
             gate.0.serialize(buf, common)
         } else {
             buf.write_u8(0)?;
@@ -88,7 +94,7 @@ const IDS: [&str; 7] = [
     "Fp5DivHint",
     "Fp5IsZeroHint",
     "EcgFp5DecodeHint",
-    "SubBorrowHint",
+    "ScalarLimbGenerator",
 ];
 
 fn wrap<G: SimpleGenerator<F, D>>(g: G) -> WitnessGeneratorRef<F, D> {
@@ -113,7 +119,9 @@ impl WitnessGeneratorSerializer<F, D> for EcgFp5GeneratorSerializer {
             4 => wrap(Fp5DivHint::deserialize(buf, common)?),
             5 => wrap(Fp5IsZeroHint::deserialize(buf, common)?),
             6 => wrap(DecodeHint::deserialize(buf, common)?),
-            7 => wrap(SubBorrowHint::deserialize(buf, common)?),
+            7 => wrap(<ScalarLimbGenerator as SimpleGenerator<F, D>>::deserialize(
+                buf, common,
+            )?),
             _ => return Err(plonky2::util::serialization::IoError),
         })
     }
