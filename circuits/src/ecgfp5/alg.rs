@@ -135,6 +135,44 @@ pub fn mul5<T: Copy, R: Ring<T>>(r: &mut R, a: E5<T>, b: E5<T>) -> E5<T> {
     })
 }
 
+/// a^2 in GF(p^5): 15 products instead of 25, each cross term doubled by an addition.
+pub fn square5<T: Copy, R: Ring<T>>(r: &mut R, a: E5<T>) -> E5<T> {
+    // Sum of a_i a_j over i + j = t (i <= j), cross terms twice.
+    let part = |r: &mut R, t: usize| -> Option<T> {
+        let mut cross: Option<T> = None;
+        for i in 0..5 {
+            // j = t - i with i < j < 5.
+            if t < i || t - i <= i || t - i >= 5 {
+                continue;
+            }
+            let j = t - i;
+            cross = Some(match cross {
+                None => r.mul(a[i], a[j]),
+                Some(c) => r.mul_add(a[i], a[j], c),
+            });
+        }
+        let mut sum = cross.map(|c| r.add(c, c));
+        if t % 2 == 0 && t / 2 < 5 {
+            let h = a[t / 2];
+            sum = Some(match sum {
+                None => r.mul(h, h),
+                Some(s) => r.mul_add(h, h, s),
+            });
+        }
+        sum
+    };
+    std::array::from_fn(|k| {
+        let low = part(r, k).expect("t = k always has a term");
+        match part(r, k + 5) {
+            None => low,
+            Some(high) => {
+                let w = r.konst(W);
+                r.mul_add(w, high, low)
+            }
+        }
+    })
+}
+
 /// b + s * (a - b): `a` when the bit `s` is 1, `b` when it is 0.
 pub fn select5<T: Copy, R: Ring<T>>(r: &mut R, s: T, a: E5<T>, b: E5<T>) -> E5<T> {
     std::array::from_fn(|i| {
@@ -158,6 +196,8 @@ mod tests {
             let b = Fp5::rand();
             let c: E5<F> = mul5(&mut Native, a.0, b.0);
             assert_eq!(c, (a * b).0);
+            let sq: E5<F> = square5(&mut Native, a.0);
+            assert_eq!(sq, (a * a).0);
             let s: E5<F> = add5(&mut Native, a.0, b.0);
             assert_eq!(s, (a + b).0);
             let d: E5<F> = sub5(&mut Native, a.0, b.0);

@@ -45,7 +45,7 @@ use plonky2::plonk::circuit_data::{CircuitConfig, CommonCircuitData};
 use plonky2::plonk::vars::{EvaluationTargets, EvaluationVars, EvaluationVarsBase};
 use plonky2::util::serialization::{Buffer, IoResult, Read, Write};
 
-use super::alg::{add5, const5, mul5, scale5, select5, sub5, InCircuit, Native, Ring, E5};
+use super::alg::{add5, const5, mul5, scale5, select5, square5, sub5, InCircuit, Native, Ring, E5};
 
 type F = GoldilocksField;
 const D: usize = 2;
@@ -151,17 +151,17 @@ impl CurveStepGate {
             let (be, bs) = (w[Self::wire_e(j)], w[Self::wire_s(j)]);
 
             // Doubling: ld * 2y = 3x^2 + 2a x + b.
-            let xx = mul5(r, x, x);
+            let xx = square5(r, x);
             let two_y = scale5(r, 2, y);
             let lhs = mul5(r, ld, two_y);
             let three_xx = scale5(r, 3, xx);
-            let two_a = scale5(r, 2, a);
-            let two_ax = mul5(r, two_a, x);
+            // 2a x with a = 2 (checked in `curve_a_is_two`).
+            let two_ax = scale5(r, 4, x);
             let t = add5(r, three_xx, two_ax);
             let rhs = add5(r, t, b);
             let c = sub5(r, lhs, rhs);
             push(out, c);
-            let ld2 = mul5(r, ld, ld);
+            let ld2 = square5(r, ld);
             let t = sub5(r, ld2, a);
             let two_x = scale5(r, 2, x);
             let xd = sub5(r, t, two_x);
@@ -213,7 +213,7 @@ fn add_constraints<T: Copy, R: Ring<T>>(
     let dy = sub5(r, y2, y1);
     let c = sub5(r, t, dy);
     out.extend_from_slice(&c);
-    let l2 = mul5(r, l, l);
+    let l2 = square5(r, l);
     let t = sub5(r, l2, a);
     let t = sub5(r, t, x1);
     let x3 = sub5(r, t, x2);
@@ -435,6 +435,11 @@ mod tests {
 
     fn affine(p: &Point) -> (Fp5, Fp5) {
         p.to_curve_affine().unwrap()
+    }
+
+    #[test]
+    fn curve_a_is_two() {
+        assert_eq!(limbs(curve::A), [2, 0, 0, 0, 0]);
     }
 
     #[test]
