@@ -315,6 +315,51 @@ mod tests {
         .unwrap();
     }
 
+    /// Several slots in one circuit, as the op and leaf circuits use them: enabled and
+    /// disabled slots side by side, different message lengths, an empty message.
+    #[test]
+    fn mixed_slots_in_one_circuit() {
+        let mut b = CircuitBuilder::<F, D>::new(CircuitConfig::standard_recursion_config());
+        let mut slots = Vec::new();
+        for len in [0usize, 1, 7] {
+            let enabled = b.add_virtual_bool_target_safe();
+            let pk: [Target; 5] = b.add_virtual_target_arr();
+            let msg = b.add_virtual_targets(len);
+            let sig = add_signature_target(&mut b);
+            verify_schnorr(&mut b, enabled, pk, &msg, &sig);
+            slots.push((enabled, pk, msg, sig));
+        }
+        let data = b.build::<C>();
+        let mut rng = ChaCha20Rng::seed_from_u64(45);
+        let fill = |enabled_mask: [bool; 3], tamper: Option<usize>, rng: &mut ChaCha20Rng| {
+            let mut pw = PartialWitness::new();
+            for (i, (enabled, pk, msg, sig)) in slots.iter().enumerate() {
+                let sk = key(200 + i as u64);
+                let m: Vec<Fp> = (0..msg.len()).map(|_| Fp::sample(rng)).collect();
+                pw.set_bool_target(*enabled, enabled_mask[i]).unwrap();
+                pw.set_target_arr(pk, &sk.public_key().limbs()).unwrap();
+                pw.set_target_arr(msg, &m).unwrap();
+                if enabled_mask[i] {
+                    let signed = if tamper == Some(i) {
+                        vec![Fp::ONE; m.len() + 1]
+                    } else {
+                        m
+                    };
+                    set_signature_target(&mut pw, sig, &sk.sign(&signed)).unwrap();
+                } else {
+                    set_dummy_signature_target(&mut pw, sig).unwrap();
+                }
+            }
+            pw
+        };
+        prove_and_verify(&data, fill([true, true, true], None, &mut rng)).unwrap();
+        prove_and_verify(&data, fill([true, false, true], None, &mut rng)).unwrap();
+        prove_and_verify(&data, fill([false, false, false], None, &mut rng)).unwrap();
+        // One bad signature among good ones sinks the proof; disabled, it does not matter.
+        assert_unprovable(&data, fill([true, true, true], Some(1), &mut rng));
+        prove_and_verify(&data, fill([true, false, true], Some(1), &mut rng)).unwrap();
+    }
+
     /// Rows of one `verify_schnorr` in the standard recursion config; run with
     /// `cargo test --release -p bulwark-circuits rows_per_signature -- --nocapture`.
     #[test]
@@ -329,7 +374,8 @@ mod tests {
             after_two - after_one
         );
         let _ = first;
-        assert!(after_two - after_one < 3_000);
+        // A regression guard on a deterministic count, not a performance target.
+        assert!(after_two - after_one < 150);
     }
 }
 
