@@ -6,6 +6,7 @@
 //! `docs/l1-interface.md` fixes the commitment and public input the hub recomputes.
 
 pub mod authorization;
+pub mod ecgfp5;
 pub mod gadgets;
 pub mod leaf;
 pub mod node;
