@@ -1,56 +1,56 @@
-//! The op circuit's link to the ECgFp5 Schnorr gadget: who may move an account's funds,
-//! and which keys a deposit may install.
-//!
-//! NOT YET ENFORCING: the in-circuit Schnorr verifier is being built on a branch of its own
-//! (`circuits/src/ecgfp5/`). Until it is merged these functions only allocate the witness;
-//! the op circuit calls them at the right places with the right enables, so merging the
-//! gadget changes only this file.
+//! The op circuit's link to the ECgFp5 Schnorr gadget ([`crate::ecgfp5`]): who may move an
+//! account's funds, and which keys a deposit may install.
 
+use bulwark_state::ecgfp5::curve::GENERATOR_ENCODING;
 use bulwark_state::Signature;
 use plonky2::iop::target::{BoolTarget, Target};
 use plonky2::iop::witness::PartialWitness;
 
+use crate::ecgfp5::curve::decode_point;
+use crate::ecgfp5::fp5_target::{CircuitBuilderFp5, Fp5Target};
+use crate::ecgfp5::schnorr::{
+    add_signature_target, set_dummy_signature_target, set_signature_target, verify_schnorr,
+    SignatureTarget,
+};
 use crate::{Builder, F};
 
 /// A signature's witness slots.
-#[derive(Clone, Debug)]
-pub struct SignatureSlot {
-    r: [Target; 5],
-    s: [Target; 5],
-}
+pub type SignatureSlot = SignatureTarget;
 
 /// Allocates a signature's witness.
 pub fn add_signature(builder: &mut Builder) -> SignatureSlot {
-    SignatureSlot {
-        r: builder.add_virtual_target_arr(),
-        s: builder.add_virtual_target_arr(),
-    }
+    add_signature_target(builder)
 }
 
-/// Fills a signature slot; `None` fills a disabled slot.
+/// Fills a signature slot; `None` fills a disabled slot with a dummy.
 pub fn set_signature(
     pw: &mut PartialWitness<F>,
     slot: &SignatureSlot,
     sig: Option<&Signature>,
 ) -> anyhow::Result<()> {
-    use plonky2::field::types::Field;
-    use plonky2::iop::witness::WitnessWrite;
-    let _ = sig;
-    pw.set_target_arr(&slot.r, &[F::ZERO; 5])?;
-    pw.set_target_arr(&slot.s, &[F::ZERO; 5])?;
-    Ok(())
+    match sig {
+        Some(sig) => set_signature_target(pw, slot, sig),
+        None => set_dummy_signature_target(pw, slot),
+    }
 }
 
 /// When `enabled`, the signature must be valid for `message` under the key encoded by
-/// `public_key` (which must decode to a non-neutral point).
+/// `public_key`, which must decode to a non-neutral point (so an empty account, key 0,
+/// can never sign).
 pub fn check_signature(
-    _builder: &mut Builder,
-    _enabled: BoolTarget,
-    _public_key: [Target; 5],
-    _message: &[Target],
-    _sig: &SignatureSlot,
+    builder: &mut Builder,
+    enabled: BoolTarget,
+    public_key: [Target; 5],
+    message: &[Target],
+    sig: &SignatureSlot,
 ) {
+    verify_schnorr(builder, enabled, public_key, message, sig);
 }
 
-/// When `enabled`, `public_key` must encode a valid, non-neutral group element.
-pub fn check_public_key(_builder: &mut Builder, _enabled: BoolTarget, _public_key: [Target; 5]) {}
+/// When `enabled`, `public_key` must encode a valid, non-neutral group element (what
+/// `PublicKey::from_bytes` accepts).
+pub fn check_public_key(builder: &mut Builder, enabled: BoolTarget, public_key: [Target; 5]) {
+    let generator = builder.fp5_constant(GENERATOR_ENCODING);
+    let w = builder.fp5_select(enabled, Fp5Target(public_key), generator);
+    decode_point(builder, w);
+}
