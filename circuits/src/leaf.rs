@@ -154,9 +154,7 @@ pub struct LeafInputs {
 }
 
 impl LeafCircuit {
-    /// Builds the leaf circuit. `extra_public_inputs` zero-valued public inputs are
-    /// appended after the public values, so that the leaf's layout can match a circuit
-    /// that carries more (the node's verifier data).
+    /// Builds the leaf circuit.
     pub fn build(params: LeafParams, config: CircuitConfig) -> Self {
         let mut builder = Builder::new(config);
         let old_root = builder.add_virtual_hash();

@@ -233,11 +233,6 @@ impl Aggregation {
         }
         anyhow::bail!("aggregation circuits did not reach a common shape")
     }
-
-    /// Number of public values plus the verifier data every aggregation proof carries.
-    pub fn num_public_inputs(&self) -> usize {
-        self.node.data.common.num_public_inputs
-    }
 }
 
 /// The public values of an aggregation proof (its first [`NUM_PUBLIC_VALUES`] inputs).

@@ -528,14 +528,6 @@ struct RecordFields<'a> {
     to_l1: &'a [BoolTarget],
 }
 
-/// Big-endian bits of an index given little-endian, padded to 32.
-fn index_bytes(builder: &mut Builder, le: &[BoolTarget]) -> Vec<BoolTarget> {
-    let zero = builder._false();
-    let mut out = vec![zero; 32 - le.len()];
-    out.extend(le.iter().rev());
-    out
-}
-
 /// The pubdata record: the op's bytes (op.rs layout), zero-padded to [`RECORD_BYTES`].
 fn pubdata_record(
     builder: &mut Builder,
@@ -543,13 +535,14 @@ fn pubdata_record(
     f: &RecordFields,
 ) -> Vec<BoolTarget> {
     let zero = builder._false();
+    // Little-endian bits as a big-endian integer of `width` bits (zeros above).
     let be = |bits: &[BoolTarget], width: usize| -> Vec<BoolTarget> {
         let mut out = vec![zero; width - bits.len()];
         out.extend(bits.iter().rev());
         out
     };
-    let primary = index_bytes(builder, f.primary_bits);
-    let to = index_bytes(builder, f.to_bits);
+    let primary = be(f.primary_bits, 32);
+    let to = be(f.to_bits, 32);
     let full_amount = be(f.full_amount_bits, 64);
 
     let mut deposit = Vec::with_capacity(RECORD_BYTES * 8);

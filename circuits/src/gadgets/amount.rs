@@ -104,21 +104,6 @@ pub fn assert_at_most<F: RichField + Extendable<D>, const D: usize>(
     builder.range_check(slack, 62);
 }
 
-/// Splits `x` into `bits` bits, least significant first, and returns them big-endian
-/// padded with zeros to `width` bits (an integer's pubdata bits).
-pub fn be_bits<F: RichField + Extendable<D>, const D: usize>(
-    builder: &mut CircuitBuilder<F, D>,
-    x: Target,
-    bits: usize,
-    width: usize,
-) -> Vec<BoolTarget> {
-    let le = builder.split_le(x, bits);
-    let zero = builder._false();
-    let mut out = vec![zero; width - bits];
-    out.extend(le.iter().rev());
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
