@@ -1,13 +1,10 @@
 //! The op circuit's link to the ECgFp5 Schnorr gadget ([`crate::ecgfp5`]): who may move an
-//! account's funds, and which keys a deposit may install.
+//! account's funds.
 
-use bulwark_state::ecgfp5::curve::GENERATOR_ENCODING;
 use bulwark_state::Signature;
 use plonky2::iop::target::{BoolTarget, Target};
 use plonky2::iop::witness::PartialWitness;
 
-use crate::ecgfp5::curve::decode_point;
-use crate::ecgfp5::fp5_target::{CircuitBuilderFp5, Fp5Target};
 use crate::ecgfp5::schnorr::{
     add_signature_target, set_dummy_signature_target, set_signature_target, verify_schnorr,
     SignatureTarget,
@@ -45,12 +42,4 @@ pub fn check_signature(
     sig: &SignatureSlot,
 ) {
     verify_schnorr(builder, enabled, public_key, message, sig);
-}
-
-/// When `enabled`, `public_key` must encode a valid, non-neutral group element (what
-/// `PublicKey::from_bytes` accepts).
-pub fn check_public_key(builder: &mut Builder, enabled: BoolTarget, public_key: [Target; 5]) {
-    let generator = builder.fp5_constant(GENERATOR_ENCODING);
-    let w = builder.fp5_select(enabled, Fp5Target(public_key), generator);
-    decode_point(builder, w);
 }

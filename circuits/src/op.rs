@@ -232,15 +232,14 @@ impl OpSlot {
         let u0 = &updates[0];
         let b0 = u0.before;
         let b0_empty = is_zero_key(builder, &b0.key);
-        // Deposit: the slot is empty or already holds this key; amount ≥ 1; no overflow.
-        for (held, new) in b0.key.iter().zip(key) {
-            let diff = builder.sub(*held, new);
-            let not_empty = builder.not(b0_empty);
-            let both = builder.and(not_empty, is_deposit);
-            let gated = builder.mul(both.target, diff);
-            builder.assert_zero(gated);
-        }
-        authorization::check_public_key(builder, is_deposit, key);
+        // Deposit: a key creates an account in an empty slot, the all-zero key credits an
+        // existing one (so exactly one of the two keys is zero); amount ≥ 1; no overflow.
+        // The key need not encode a point: such an account can never sign (L1 cannot check
+        // it cheaply, and refusing it would block the deposit queue).
+        let key_zero = is_zero_key(builder, &key);
+        let one_zero = builder.add(b0_empty.target, key_zero.target);
+        let gated = builder.mul_sub(is_deposit.target, one_zero, is_deposit.target);
+        builder.assert_zero(gated);
         let positive = builder.add_const(amount, -F::ONE);
         gated_range_check(builder, is_deposit, positive, 62);
         let credited = builder.add(b0.balance, amount);
@@ -249,8 +248,9 @@ impl OpSlot {
         let gated = builder.mul(is_deposit.target, queue_diff);
         builder.assert_zero(gated);
         let next_deposit = builder.add(state.next_deposit, is_deposit.target);
+        // One of the two keys is zero: their sum is the one that is not.
         let after_deposit = AccountTarget {
-            key,
+            key: core::array::from_fn(|i| builder.add(b0.key[i], key[i])),
             balance: credited,
             nonce: b0.nonce,
         };

@@ -3,6 +3,7 @@
 
 use bulwark_circuits::leaf::{leaf_commitment, LeafCircuit, LeafInputs, LeafParams, PublicValues};
 use bulwark_circuits::op::SlotParams;
+use bulwark_state::op::EXISTING_ACCOUNT;
 use bulwark_state::{Batch, BatchOutcome, ChainConfig, Op, OpWitness, SecretKey, StateStore};
 use plonky2::plonk::circuit_data::CircuitConfig;
 use rand::SeedableRng;
@@ -43,6 +44,13 @@ fn config() -> ChainConfig {
 /// A state with accounts 0..4 funded, then a mixed batch applied; returns the second
 /// batch's outcome (the one the tests prove) and the store after it.
 fn mixed_batch() -> (tempfile::TempDir, StateStore, BatchOutcome, Vec<Op>) {
+    mixed_batch_ending_with(None)
+}
+
+/// [`mixed_batch`] with its last op (a withdrawal by account 1) replaced by `last`.
+fn mixed_batch_ending_with(
+    last: Option<Op>,
+) -> (tempfile::TempDir, StateStore, BatchOutcome, Vec<Op>) {
     let keys = keys();
     let dir = tempfile::tempdir().unwrap();
     let mut store = StateStore::genesis(dir.path(), config()).unwrap();
@@ -71,12 +79,15 @@ fn mixed_batch() -> (tempfile::TempDir, StateStore, BatchOutcome, Vec<Op>) {
         Op::Deposit {
             queue_index: 5,
             account: 1,
-            public_key: keys[1].public_key().to_bytes(),
+            public_key: EXISTING_ACCOUNT,
             amount: 1,
         },
         Op::signed_transfer(&keys[1], CHAIN_ID, 1, 4_000_000_000, 1_230_000, 2040, 1),
         Op::signed_withdraw(&keys[1], CHAIN_ID, 1, [0x01; 20], 1, 0, 2),
     ];
+    if let Some(last) = last {
+        *batch.ops.last_mut().unwrap() = last;
+    }
     let ops = batch.ops.clone();
     let outcome = store.apply_batch(&batch).unwrap();
     (dir, store, outcome, ops)
@@ -128,11 +139,12 @@ fn last_op(w: &mut [OpWitness], op: Op, deposit: bool) {
     }
 }
 
-fn deposit_to_1(queue_index: u64, key: &SecretKey, amount: u64) -> Op {
+/// A deposit crediting account 1 (it exists: the all-zero key).
+fn deposit_to_1(queue_index: u64, amount: u64) -> Op {
     Op::Deposit {
         queue_index,
         account: 1,
-        public_key: key.public_key().to_bytes(),
+        public_key: EXISTING_ACCOUNT,
         amount,
     }
 }
@@ -165,7 +177,7 @@ fn controls_for_the_forgeries_prove() {
         ),
         (
             "a valid deposit in the last slot",
-            Box::new(move |w, _| last_op(w, deposit_to_1(6, &keys()[1], 5), true)),
+            Box::new(move |w, _| last_op(w, deposit_to_1(6, 5), true)),
         ),
     ];
     for (what, forge) in controls {
@@ -203,19 +215,27 @@ fn forged_witnesses_cannot_be_proved() {
         ),
         (
             "balance overflow",
-            Box::new(|w, _| last_op(w, deposit_to_1(6, &keys()[1], MAX_BALANCE), true)),
+            Box::new(|w, _| last_op(w, deposit_to_1(6, MAX_BALANCE), true)),
         ),
         (
             "deposit out of queue order",
-            Box::new(|w, _| last_op(w, deposit_to_1(7, &keys()[1], 5), true)),
+            Box::new(|w, _| last_op(w, deposit_to_1(7, 5), true)),
         ),
         (
             "zero deposit",
-            Box::new(|w, _| last_op(w, deposit_to_1(6, &keys()[1], 0), true)),
+            Box::new(|w, _| last_op(w, deposit_to_1(6, 0), true)),
         ),
         (
-            "deposit of another key into an existing account",
-            Box::new(|w, _| last_op(w, deposit_to_1(6, &keys()[5], 5), true)),
+            "a deposit creating an account (with a key, even its own) in an existing slot",
+            Box::new(|w, _| {
+                let op = Op::Deposit {
+                    queue_index: 6,
+                    account: 1,
+                    public_key: keys()[1].public_key().to_bytes(),
+                    amount: 5,
+                };
+                last_op(w, op, true)
+            }),
         ),
         (
             "wrong Merkle path",
@@ -247,6 +267,31 @@ fn forged_witnesses_cannot_be_proved() {
             "{what}: a forged witness produced a verifying proof"
         );
     }
+}
+
+/// A deposit with the all-zero key credits an existing account: into an empty slot it
+/// cannot be proved. The control is the executor's own witness of a deposit creating
+/// account 5 as the last op; the forgery only zeroes its key.
+#[test]
+fn zero_key_deposit_into_an_empty_slot_cannot_be_proved() {
+    let create = Op::Deposit {
+        queue_index: 6,
+        account: 5,
+        public_key: keys()[5].public_key().to_bytes(),
+        amount: 5,
+    };
+    let (_dir, _store, outcome, _) = mixed_batch_ending_with(Some(create));
+    let control: Forgery = Box::new(|_, _| {});
+    assert!(
+        prove_forged(&outcome, &control),
+        "the executor's witness proves"
+    );
+    let forged: Forgery = Box::new(|w, _| {
+        if let Op::Deposit { public_key, .. } = &mut w[7].op {
+            *public_key = EXISTING_ACCOUNT;
+        }
+    });
+    assert!(!prove_forged(&outcome, &forged));
 }
 
 mod aggregation {

@@ -7,11 +7,12 @@ use anyhow::{bail, Context, Result};
 use bulwark_prover::demo::{self, DemoOptions, DemoProgress};
 use bulwark_prover::files::{read_batch, read_key, write_atomic};
 use bulwark_state::config::{DEFAULT_TREE_DEPTH, MAX_MAX_BALANCE};
+use bulwark_state::op::EXISTING_ACCOUNT;
 use bulwark_state::tree::hash_to_hex;
 use bulwark_state::{
     Batch, ChainConfig, KeyFile, Op, PublicKey, SecretKey, StateError, StateStore,
 };
-use clap::{Args, Parser, Subcommand};
+use clap::{ArgGroup, Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 
@@ -121,7 +122,9 @@ struct Signer {
 
 #[derive(Subcommand, Debug)]
 enum OpCommand {
-    /// A deposit from the L1 queue (unsigned: authorized by L1).
+    /// A deposit from the L1 queue (unsigned: authorized by L1): creates an account with
+    /// a key, or credits an existing one (--existing).
+    #[command(group(ArgGroup::new("recipient_key").required(true)))]
     Deposit {
         #[command(flatten)]
         target: BatchTarget,
@@ -131,16 +134,16 @@ enum OpCommand {
         /// Recipient account index.
         #[arg(long)]
         account: u32,
-        /// Recipient public key (hex, 40 bytes); or use --key-file.
-        #[arg(
-            long,
-            conflicts_with = "key_file",
-            required_unless_present = "key_file"
-        )]
+        /// Public key of the account the deposit creates (hex, 40 bytes); or use
+        /// --key-file, or --existing to credit an account that already exists.
+        #[arg(long, group = "recipient_key")]
         public_key: Option<String>,
-        /// Take the recipient public key from this key file.
-        #[arg(long)]
+        /// Take the new account's public key from this key file.
+        #[arg(long, group = "recipient_key")]
         key_file: Option<PathBuf>,
+        /// Credit the existing account `--account` (the deposit carries the all-zero key).
+        #[arg(long, group = "recipient_key")]
+        existing: bool,
         /// Amount credited.
         #[arg(long)]
         amount: u64,
@@ -491,15 +494,23 @@ fn append_op(json: bool, command: OpCommand) -> Result<()> {
             account,
             public_key,
             key_file,
+            existing,
             amount,
             ..
         } => {
-            let public_key = match (public_key, key_file) {
-                (Some(hex), _) => parse_hex::<40>("public_key", hex)?,
-                (None, Some(path)) => read_key(path)?.public_key().to_bytes(),
-                (None, None) => bail!("field `public_key`: pass --public-key or --key-file"),
+            let public_key = match (public_key, key_file, existing) {
+                (_, _, true) => EXISTING_ACCOUNT,
+                (Some(hex), _, _) => parse_hex::<40>("public_key", hex)?,
+                (None, Some(path), _) => read_key(path)?.public_key().to_bytes(),
+                (None, None, false) => {
+                    bail!("field `public_key`: pass --public-key, --key-file or --existing")
+                }
             };
-            PublicKey::from_bytes(&public_key).context("field `public_key`")?;
+            if public_key != EXISTING_ACCOUNT {
+                // L1 and the executor accept any canonical key; refusing keys that encode
+                // no point here keeps a typo from creating an account nobody can spend.
+                PublicKey::from_bytes(&public_key).context("field `public_key`")?;
+            }
             Op::Deposit {
                 queue_index: *queue_index,
                 account: *account,

@@ -189,12 +189,33 @@ fn operator_flow_keygen_genesis_deposit_transfer_withdraw() {
         "50",
     ]);
     assert_eq!(w["op_index"], 2);
+    // A deposit topping up alice's existing account carries no key.
+    let top_up = [
+        "op",
+        "deposit",
+        "--batch",
+        &env.batch(),
+        "--state",
+        &env.state(),
+        "--queue-index",
+        "2",
+        "--account",
+        "0",
+        "--amount",
+        "7",
+    ];
+    let usage = env.run(&top_up);
+    assert_eq!(usage.status.code(), Some(2), "a usage error");
+    assert!(String::from_utf8_lossy(&usage.stderr).contains("--existing"));
+    let mut with_existing = top_up.to_vec();
+    with_existing.push("--existing");
+    env.ok(&with_existing);
     let applied = env.ok(&["apply", "--state", &env.state(), "--batch", &env.batch()]);
     assert_eq!(applied["old_root"], genesis_funded.as_str());
     assert_eq!(applied["new_root"], env.root().as_str());
     assert_eq!(applied["withdrawals"][0]["amount"], 50);
     let alice_acc = env.ok(&["state", "account", "--state", &env.state(), "0", "--proof"]);
-    assert_eq!(alice_acc["balance"], 1000 - 100 - 1 - 100 - 1 - 50);
+    assert_eq!(alice_acc["balance"], 1000 - 100 - 1 - 100 - 1 - 50 + 7);
     assert_eq!(alice_acc["nonce"], 3);
     assert_eq!(alice_acc["proof"]["siblings"].as_array().unwrap().len(), 32);
     let bob_acc = env.ok(&["state", "account", "--state", &env.state(), "1"]);

@@ -184,12 +184,13 @@ pub enum OpRejection {
         /// The op's.
         got: u64,
     },
-    /// A deposit's key is invalid.
+    /// A deposit's key has a non-canonical limb, or a signer's stored key encodes no
+    /// valid point.
     #[error("field `public_key`: {0}")]
     BadPublicKey(SignatureError),
-    /// A deposit's key differs from the existing account's.
-    #[error("field `public_key`: account {account} belongs to another key")]
-    KeyMismatch {
+    /// A deposit with a key (one that creates an account) to a slot that holds one.
+    #[error("field `account`: account {account} exists; a deposit to it carries the all-zero key")]
+    AccountExists {
         /// The account.
         account: u32,
     },

@@ -6,8 +6,10 @@
 //! A valid batch commits once, durably.
 //!
 //! Effects, in order:
-//! * `Deposit`: the queue index must be the next one; credits the account, creating it with
-//!   the given key when the slot is empty (the key must match otherwise).
+//! * `Deposit`: the queue index must be the next one; a deposit with a key creates the
+//!   account in an empty slot, one with the all-zero key credits an existing account
+//!   (docs/l1-interface.md, "Deposits": the hub allocates new accounts, so every queued
+//!   deposit is applicable and none can block the queue).
 //! * `Transfer`: debits `amount + fee` from the sender and bumps its nonce, credits `amount`
 //!   to the recipient, then `fee` to the batch's fee recipient.
 //! * `Withdraw`: debits `amount + fee` from the sender and bumps its nonce, credits `fee` to
@@ -21,7 +23,7 @@ use crate::account::{Account, ACCOUNT_BYTES};
 use crate::amount::{PackedFormat, AMOUNT, FEE};
 use crate::batch::Batch;
 use crate::error::{OpRejection, StateError};
-use crate::op::{L1Address, Op};
+use crate::op::{check_deposit_key, L1Address, Op, EXISTING_ACCOUNT};
 use crate::schnorr::{hex_bytes, PublicKey};
 use crate::store::{meta, read_account, StateStore, ACCOUNTS, META};
 use crate::tree::{Hash, MerkleProof, NODES};
@@ -275,18 +277,26 @@ impl Execution<'_, '_> {
                     .into());
                 }
                 self.check_index("account", account)?;
-                let key = PublicKey::from_bytes(&public_key).map_err(OpRejection::BadPublicKey)?;
+                check_deposit_key(&public_key).map_err(OpRejection::BadPublicKey)?;
                 if amount == 0 {
                     return Err(OpRejection::ZeroDeposit.into());
                 }
                 check_max("amount", amount, cfg.max_balance)?;
                 let before = self.read(account)?;
-                let mut acc = if before.is_empty() {
-                    Account::new(&key)
-                } else if before.public_key == public_key {
-                    before
-                } else {
-                    return Err(OpRejection::KeyMismatch { account }.into());
+                let mut acc = match (before.is_empty(), public_key == EXISTING_ACCOUNT) {
+                    (true, false) => Account {
+                        public_key,
+                        ..Account::EMPTY
+                    },
+                    (false, true) => before,
+                    (true, true) => {
+                        return Err(OpRejection::UnknownAccount {
+                            field: "account",
+                            index: account,
+                        }
+                        .into())
+                    }
+                    (false, false) => return Err(OpRejection::AccountExists { account }.into()),
                 };
                 acc.balance = credit("amount", account, acc.balance, amount, cfg.max_balance)?;
                 self.next_deposit += 1;

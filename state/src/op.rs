@@ -22,10 +22,25 @@ use serde::{Deserialize, Serialize};
 use crate::amount::{AMOUNT, FEE};
 use crate::ecgfp5::Fp;
 use crate::error::PubdataError;
-use crate::schnorr::{hex_bytes, PublicKey, Signature, PUBLIC_KEY_BYTES, SIGNATURE_BYTES};
+use crate::schnorr::{
+    hex_bytes, PublicKey, Signature, SignatureError, PUBLIC_KEY_BYTES, SIGNATURE_BYTES,
+};
 
 /// Length of every signing message ([`Op::signing_message`]).
 pub const SIGNING_MESSAGE_LEN: usize = 12;
+
+/// The key a deposit carries to credit an existing account rather than create one (the
+/// all-zero encoding, which is also the empty slot's and never a valid public key).
+pub const EXISTING_ACCOUNT: [u8; PUBLIC_KEY_BYTES] = [0; PUBLIC_KEY_BYTES];
+
+/// Checks a deposit's key as L1 does: five little-endian 64-bit limbs, each below the
+/// Goldilocks modulus. Whether the key encodes a point is not checked (see
+/// [`Op::Deposit`]).
+pub fn check_deposit_key(key: &[u8; PUBLIC_KEY_BYTES]) -> Result<(), SignatureError> {
+    crate::ecgfp5::field::decode(key)
+        .map(|_| ())
+        .ok_or(SignatureError::InvalidPublicKey)
+}
 
 /// A 20-byte Ethereum address.
 pub type L1Address = [u8; 20];
@@ -42,13 +57,16 @@ pub enum Op {
     /// Padding: changes nothing.
     Noop,
     /// Credits an L1 deposit, consumed from the hub's queue in order. Authorized by L1, so
-    /// unsigned. Creates the account when the slot is empty.
+    /// unsigned. A deposit with a key creates the account in an empty slot; one with
+    /// [`EXISTING_ACCOUNT`] credits the account already there.
     Deposit {
         /// Position in the hub's deposit queue; must be the next unconsumed one.
         queue_index: u64,
         /// The recipient's account index.
         account: u32,
-        /// The recipient's public key (must match the account if it exists).
+        /// The new account's public key, or [`EXISTING_ACCOUNT`] to credit an existing
+        /// account. Only canonical limbs are required: a key that encodes no point makes an
+        /// account nobody can spend from, the depositor's loss, and never blocks the queue.
         #[serde(with = "hex_bytes")]
         public_key: [u8; PUBLIC_KEY_BYTES],
         /// Amount credited.
@@ -392,8 +410,7 @@ impl OpPubdata {
             tag::NOOP => OpPubdata::Noop,
             tag::DEPOSIT => {
                 let public_key: [u8; PUBLIC_KEY_BYTES] = b[12..52].try_into().unwrap();
-                PublicKey::from_bytes(&public_key)
-                    .map_err(|e| PubdataError::field("public_key", e))?;
+                check_deposit_key(&public_key).map_err(|e| PubdataError::field("public_key", e))?;
                 OpPubdata::Deposit {
                     queue_index: u64_at(0),
                     account: u32_at(8),
