@@ -10,7 +10,7 @@ use plonky2::plonk::circuit_data::CircuitConfig;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha20Rng;
 
-const CHAIN_ID: u64 = 0xC0FFEE_0000_0042;
+const CHAIN_ID: u64 = 0x00C0_FFEE_0000_0042;
 const OPS_PER_LEAF: usize = 4;
 const MAX_BALANCE: u64 = 1 << 40;
 const DEPTH: u8 = 20;
