@@ -11,13 +11,14 @@ fn main() {
     let config = CircuitConfig::standard_recursion_config();
 
     let mut b = Builder::new(config.clone());
-    let state: DigestTarget =
-        core::array::from_fn(|_| core::array::from_fn(|_| b.add_virtual_bool_target_safe()));
-    let block: [WordTarget; 16] =
-        core::array::from_fn(|_| core::array::from_fn(|_| b.add_virtual_bool_target_safe()));
+    let state: DigestTarget = b.add_virtual_target_arr();
+    let block: [WordTarget; 16] = b.add_virtual_target_arr();
     let before = b.num_gates();
     compress(&mut b, &state, &block);
-    println!("sha256 compression: {} rows", b.num_gates() - before);
+    println!(
+        "sha256 compression (64-byte block): {} rows",
+        b.num_gates() - before
+    );
 
     let mut b = Builder::new(config);
     let params = SlotParams {
