@@ -2,6 +2,7 @@
 //!
 //! `cargo run --release -p bulwark-circuits --example rows`
 
+use bulwark_circuits::gadgets::keccak::{keccak_f, StateTarget};
 use bulwark_circuits::gadgets::sha256::{compress, DigestTarget, WordTarget};
 use bulwark_circuits::op::{OpSlot, SlotContext, SlotParams, SlotState};
 use bulwark_circuits::Builder;
@@ -17,6 +18,16 @@ fn main() {
     compress(&mut b, &state, &block);
     println!(
         "sha256 compression (64-byte block): {} rows",
+        b.num_gates() - before
+    );
+
+    let mut b = Builder::new(config.clone());
+    let state: StateTarget =
+        core::array::from_fn(|_| core::array::from_fn(|_| b.add_virtual_bool_target_safe()));
+    let before = b.num_gates();
+    keccak_f(&mut b, &state);
+    println!(
+        "keccak-f[1600] permutation (136-byte block, generic arithmetic): {} rows",
         b.num_gates() - before
     );
 

@@ -6,7 +6,6 @@
 //! arithmetic operations (an XOR of bits is two, `a ⊕ (¬b ∧ c)` three), 20 to a row.
 
 use plonky2::field::extension::Extendable;
-use plonky2::field::types::Field;
 use plonky2::hash::hash_types::RichField;
 use plonky2::iop::target::BoolTarget;
 use plonky2::plonk::circuit_builder::CircuitBuilder;
@@ -90,7 +89,9 @@ pub fn keccak_f<F: RichField + Extendable<D>, const D: usize>(
             })
         });
         let d: [LaneTarget; 5] = core::array::from_fn(|x| {
-            core::array::from_fn(|z| xor2(builder, c[(x + 4) % 5][z], c[(x + 1) % 5][(z + 63) % 64]))
+            core::array::from_fn(|z| {
+                xor2(builder, c[(x + 4) % 5][z], c[(x + 1) % 5][(z + 63) % 64])
+            })
         });
         for (i, lane) in a.iter_mut().enumerate() {
             for z in 0..64 {
@@ -103,7 +104,8 @@ pub fn keccak_f<F: RichField + Extendable<D>, const D: usize>(
             for y in 0..5 {
                 let r = RHO[x + 5 * y] as usize;
                 let lane = a[x + 5 * y];
-                b[y + 5 * ((2 * x + 3 * y) % 5)] = core::array::from_fn(|z| lane[(z + 64 - r) % 64]);
+                b[y + 5 * ((2 * x + 3 * y) % 5)] =
+                    core::array::from_fn(|z| lane[(z + 64 - r) % 64]);
             }
         }
         // χ
@@ -120,10 +122,10 @@ pub fn keccak_f<F: RichField + Extendable<D>, const D: usize>(
             }
         }
         // ι
-        for z in 0..64 {
+        for (z, bit) in a[0].iter_mut().enumerate() {
             if (rc >> z) & 1 == 1 {
                 let one = builder.one();
-                a[0][z] = BoolTarget::new_unsafe(builder.sub(one, a[0][z].target));
+                *bit = BoolTarget::new_unsafe(builder.sub(one, bit.target));
             }
         }
     }
@@ -164,7 +166,10 @@ pub fn keccak256<F: RichField + Extendable<D>, const D: usize>(
     }
     state[..4]
         .iter()
-        .flat_map(|lane| lane.chunks_exact(8).flat_map(|byte| byte.iter().rev().copied()))
+        .flat_map(|lane| {
+            lane.chunks_exact(8)
+                .flat_map(|byte| byte.iter().rev().copied())
+        })
         .collect()
 }
 
@@ -216,7 +221,12 @@ mod tests {
                 .iter()
                 .map(|v| v.to_canonical_u64() == 1)
                 .collect();
-            assert_eq!(got, bytes_to_bits(&Keccak256::digest(m)), "length {}", m.len());
+            assert_eq!(
+                got,
+                bytes_to_bits(&Keccak256::digest(m)),
+                "length {}",
+                m.len()
+            );
         }
     }
 
