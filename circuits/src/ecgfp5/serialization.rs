@@ -192,15 +192,8 @@ mod tests {
     use crate::ecgfp5::schnorr::{add_signature_target, set_signature_target, verify_schnorr};
     use crate::ecgfp5::test_util::C;
 
-    #[test]
-    fn signature_circuit_round_trips_and_proves_after_reload() {
-        let mut b = CircuitBuilder::<F, D>::new(CircuitConfig::standard_recursion_config());
-        let enabled = b.add_virtual_bool_target_safe();
-        let pk: [Target; 5] = b.add_virtual_target_arr();
-        let msg: [Target; 2] = b.add_virtual_target_arr();
-        let sig = add_signature_target(&mut b);
-        verify_schnorr(&mut b, enabled, pk, &msg, &sig);
-        let data = b.build::<C>();
+    /// The circuit written and read back with this module's serializers (same digest).
+    fn round_trip(data: &CircuitData<F, C, D>) -> CircuitData<F, C, D> {
         let bytes = data
             .to_bytes(&EcgFp5GateSerializer, &EcgFp5GeneratorSerializer::default())
             .unwrap();
@@ -214,6 +207,19 @@ mod tests {
             reloaded.verifier_only.circuit_digest,
             data.verifier_only.circuit_digest
         );
+        reloaded
+    }
+
+    #[test]
+    fn signature_circuit_round_trips_and_proves_after_reload() {
+        let mut b = CircuitBuilder::<F, D>::new(CircuitConfig::standard_recursion_config());
+        let enabled = b.add_virtual_bool_target_safe();
+        let pk: [Target; 5] = b.add_virtual_target_arr();
+        let msg: [Target; 2] = b.add_virtual_target_arr();
+        let sig = add_signature_target(&mut b);
+        verify_schnorr(&mut b, enabled, pk, &msg, &sig);
+        let data = b.build::<C>();
+        let reloaded = round_trip(&data);
 
         let sk = SecretKey::random(&mut ChaCha20Rng::seed_from_u64(3));
         let m = [Fp::from_canonical_u64(5), Fp::from_canonical_u64(6)];
@@ -238,19 +244,7 @@ mod tests {
         let digest = sha256_words(&mut b, &words);
         b.register_public_inputs(&digest);
         let data = b.build::<C>();
-        let bytes = data
-            .to_bytes(&EcgFp5GateSerializer, &EcgFp5GeneratorSerializer::default())
-            .unwrap();
-        let reloaded = CircuitData::<F, C, D>::from_bytes(
-            &bytes,
-            &EcgFp5GateSerializer,
-            &EcgFp5GeneratorSerializer::default(),
-        )
-        .unwrap();
-        assert_eq!(
-            reloaded.verifier_only.circuit_digest,
-            data.verifier_only.circuit_digest
-        );
+        let reloaded = round_trip(&data);
         let message = *b"bulwark sha!";
         let mut pw = PartialWitness::new();
         for (t, c) in words.iter().zip(message.chunks_exact(4)) {

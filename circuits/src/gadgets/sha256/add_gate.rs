@@ -7,7 +7,8 @@
 //! decomposed.
 
 use super::bit_gate::{
-    impl_bit_gate, minus_carry, push_booleans, push_word_bits, put_bits, word, BitGate, Ring,
+    impl_bit_gate, minus_carry, push_booleans, push_word_bits, put_bits, row_with_inputs, word,
+    BitGate, Ring,
 };
 
 /// Two additions per row (see the module documentation).
@@ -70,7 +71,7 @@ impl BitGate for Sha256AddGate {
     }
 
     fn fill(inputs: &[u64], _constants: &[u64]) -> Vec<u64> {
-        let mut row = vec![0u64; Self::NUM_WIRES];
+        let mut row = row_with_inputs::<Self>(inputs);
         for i in 0..Self::NUM_OPS {
             let (x, y) = (inputs[2 * i], inputs[2 * i + 1]);
             let sum = x + y;
@@ -89,26 +90,20 @@ impl_bit_gate!(Sha256AddGate);
 #[cfg(test)]
 mod tests {
     use plonky2::field::types::Field;
-    use plonky2::gates::gate_testing::{test_eval_fns, test_low_degree};
     use rand::{Rng, SeedableRng};
     use rand_chacha::ChaCha20Rng;
 
     use super::super::bit_gate::testing::{
-        forgeries_are_caught, prove_row, repair, row, violated, Layout,
+        forgeries_are_caught, plonky2_gate_tests, prove_row, repair, row, violated, Layout,
     };
     use super::*;
-    use crate::test_util::{C, D, F};
+    use crate::test_util::F;
 
     type G = Sha256AddGate;
 
     #[test]
-    fn low_degree() {
-        test_low_degree::<F, _, D>(G {});
-    }
-
-    #[test]
-    fn eval_fns() -> anyhow::Result<()> {
-        test_eval_fns::<F, C, _, D>(G {})
+    fn plonky2_gate_tests_pass() {
+        plonky2_gate_tests(G {});
     }
 
     /// Honest rows prove; each constraint family of either addition, broken alone, makes

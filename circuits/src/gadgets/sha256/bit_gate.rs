@@ -370,6 +370,29 @@ pub fn push_word_bits<T: Copy, R: Ring<T>>(r: &mut R, value: T, bits: &[T], out:
     push_booleans(r, bits, out);
 }
 
+/// A row of `G` with its input wires set and every other wire zero.
+pub fn row_with_inputs<G: BitGate>(inputs: &[u64]) -> Vec<u64> {
+    let mut row = vec![0u64; G::NUM_WIRES];
+    for (&wire, &v) in G::INPUTS.iter().zip(inputs) {
+        row[wire] = v;
+    }
+    row
+}
+
+/// Constraints that each routed word `inputs[i]` is recomposed by the 32 bits starting at
+/// `first_bits + 32 i`.
+pub fn push_words_bits<T: Copy, R: Ring<T>>(
+    r: &mut R,
+    w: &[T],
+    inputs: &[usize],
+    first_bits: usize,
+    out: &mut Vec<T>,
+) {
+    for (i, &input) in inputs.iter().enumerate() {
+        push_word_bits(r, w[input], &word(w, first_bits + 32 * i), out);
+    }
+}
+
 /// Writes the 32 bits of `v` (little-endian) into `row` from column `at`.
 pub fn put_bits(row: &mut [u64], at: usize, v: u64, n: usize) {
     for i in 0..n {
@@ -519,6 +542,13 @@ pub mod testing {
                 prove_row(gate, &w, constants, false);
             }
         }
+    }
+
+    /// plonky2's own gate tests: the constraints have the declared degree, and the three
+    /// evaluations (base field, extension field, recursive) agree.
+    pub fn plonky2_gate_tests<G: Gate<F, D> + Clone>(gate: G) {
+        plonky2::gates::gate_testing::test_low_degree::<F, _, D>(gate.clone());
+        plonky2::gates::gate_testing::test_eval_fns::<F, C, _, D>(gate).unwrap();
     }
 
     /// Proves a circuit made of this one row with every wire set by hand: Ok for a valid

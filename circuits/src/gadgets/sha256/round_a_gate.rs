@@ -7,8 +7,8 @@
 //! next (as a, b and c of the next rounds, or by the final addition).
 
 use super::bit_gate::{
-    impl_bit_gate, maj, minus_carry, push_booleans, push_word_bits, put_bits, weighted_sum, word,
-    BitGate, Ring, BIG_SIGMA0,
+    impl_bit_gate, maj, minus_carry, push_booleans, push_words_bits, put_bits, row_with_inputs,
+    weighted_sum, word, BitGate, Ring, BIG_SIGMA0,
 };
 
 /// One a-half round per row (see the module documentation).
@@ -70,12 +70,13 @@ impl BitGate for Sha256RoundAGate {
         let carry = &w[Self::START_CARRY..Self::START_CARRY + 3];
         let reduced = minus_carry(r, sum, carry);
         out.push(r.sub(w[Self::WIRE_NEW_A], reduced));
-        for (i, input) in [Self::WIRE_A, Self::WIRE_B, Self::WIRE_C]
-            .into_iter()
-            .enumerate()
-        {
-            push_word_bits(r, w[input], &word(w, Self::bits_of(i)), out);
-        }
+        push_words_bits(
+            r,
+            w,
+            &[Self::WIRE_A, Self::WIRE_B, Self::WIRE_C],
+            Self::START_BITS,
+            out,
+        );
         push_booleans(r, carry, out);
     }
 
@@ -83,10 +84,7 @@ impl BitGate for Sha256RoundAGate {
         let [a, b, c] = [0, 1, 2].map(|i| inputs[i] as u32);
         let majority = (a & b) ^ (a & c) ^ (b & c);
         let sum = inputs[3] + BIG_SIGMA0.apply(a) as u64 + majority as u64;
-        let mut row = vec![0u64; Self::NUM_WIRES];
-        for (i, v) in inputs.iter().enumerate() {
-            row[Self::INPUTS[i]] = *v;
-        }
+        let mut row = row_with_inputs::<Self>(inputs);
         row[Self::WIRE_NEW_A] = sum & 0xFFFF_FFFF;
         for (i, v) in [a, b, c].into_iter().enumerate() {
             put_bits(&mut row, Self::bits_of(i), v as u64, 32);
@@ -100,24 +98,17 @@ impl_bit_gate!(Sha256RoundAGate);
 
 #[cfg(test)]
 mod tests {
-    use plonky2::gates::gate_testing::{test_eval_fns, test_low_degree};
     use rand::{Rng, SeedableRng};
     use rand_chacha::ChaCha20Rng;
 
-    use super::super::bit_gate::testing::{forgeries_are_caught, Layout};
+    use super::super::bit_gate::testing::{forgeries_are_caught, plonky2_gate_tests, Layout};
     use super::*;
-    use crate::test_util::{C, D, F};
 
     type G = Sha256RoundAGate;
 
     #[test]
-    fn low_degree() {
-        test_low_degree::<F, _, D>(G {});
-    }
-
-    #[test]
-    fn eval_fns() -> anyhow::Result<()> {
-        test_eval_fns::<F, C, _, D>(G {})
+    fn plonky2_gate_tests_pass() {
+        plonky2_gate_tests(G {});
     }
 
     /// Honest rows (largest T1 and carry, and random words) prove; each constraint

@@ -10,8 +10,8 @@
 //! which proves it below 2^32 and so makes `d + T1 − 2^32 · carry` its exact value.
 
 use super::bit_gate::{
-    ch, impl_bit_gate, minus_carry, push_booleans, push_word_bits, put_bits, weighted_sum, word,
-    BitGate, Ring, BIG_SIGMA1,
+    ch, impl_bit_gate, minus_carry, push_booleans, push_words_bits, put_bits, row_with_inputs,
+    weighted_sum, word, BitGate, Ring, BIG_SIGMA1,
 };
 
 /// One e-half round per row (see the module documentation).
@@ -84,12 +84,13 @@ impl BitGate for Sha256RoundEGate {
         let carry = &w[Self::START_CARRY..Self::START_CARRY + 3];
         let reduced = minus_carry(r, sum, carry);
         out.push(r.sub(w[Self::WIRE_NEW_E], reduced));
-        for (i, input) in [Self::WIRE_E, Self::WIRE_F, Self::WIRE_G]
-            .into_iter()
-            .enumerate()
-        {
-            push_word_bits(r, w[input], &word(w, Self::bits_of(i)), out);
-        }
+        push_words_bits(
+            r,
+            w,
+            &[Self::WIRE_E, Self::WIRE_F, Self::WIRE_G],
+            Self::START_BITS,
+            out,
+        );
         push_booleans(r, carry, out);
     }
 
@@ -98,10 +99,7 @@ impl BitGate for Sha256RoundEGate {
         let choice = (e & f) ^ (!e & g);
         let t1 = h as u64 + BIG_SIGMA1.apply(e) as u64 + choice as u64 + constants[0] + wt as u64;
         let sum = d as u64 + t1;
-        let mut row = vec![0u64; Self::NUM_WIRES];
-        for (i, v) in inputs.iter().enumerate() {
-            row[Self::INPUTS[i]] = *v;
-        }
+        let mut row = row_with_inputs::<Self>(inputs);
         row[Self::WIRE_T1] = t1;
         row[Self::WIRE_NEW_E] = sum & 0xFFFF_FFFF;
         for (i, v) in [e, f, g].into_iter().enumerate() {
@@ -116,25 +114,20 @@ impl_bit_gate!(Sha256RoundEGate);
 
 #[cfg(test)]
 mod tests {
-    use plonky2::gates::gate_testing::{test_eval_fns, test_low_degree};
     use rand::{Rng, SeedableRng};
     use rand_chacha::ChaCha20Rng;
 
-    use super::super::bit_gate::testing::{forgeries_are_caught, prove_row, row, violated, Layout};
+    use super::super::bit_gate::testing::{
+        forgeries_are_caught, plonky2_gate_tests, prove_row, row, violated, Layout,
+    };
     use super::*;
-    use crate::test_util::{C, D, F};
 
     type G = Sha256RoundEGate;
     const K: u64 = 0x428a2f98;
 
     #[test]
-    fn low_degree() {
-        test_low_degree::<F, _, D>(G {});
-    }
-
-    #[test]
-    fn eval_fns() -> anyhow::Result<()> {
-        test_eval_fns::<F, C, _, D>(G {})
+    fn plonky2_gate_tests_pass() {
+        plonky2_gate_tests(G {});
     }
 
     fn random_inputs(rng: &mut ChaCha20Rng) -> Vec<u64> {

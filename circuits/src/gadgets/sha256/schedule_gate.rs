@@ -8,8 +8,8 @@
 //! 2^32 only shifts a round sum that is itself reduced and decomposed.
 
 use super::bit_gate::{
-    impl_bit_gate, minus_carry, push_booleans, push_word_bits, put_bits, weighted_sum, word,
-    BitGate, Ring, SMALL_SIGMA0, SMALL_SIGMA1,
+    impl_bit_gate, minus_carry, push_booleans, push_words_bits, put_bits, row_with_inputs,
+    weighted_sum, word, BitGate, Ring, SMALL_SIGMA0, SMALL_SIGMA1,
 };
 
 /// One schedule word per row (see the module documentation).
@@ -60,8 +60,13 @@ impl BitGate for Sha256ScheduleGate {
         let carry = &w[Self::START_CARRY..Self::START_CARRY + 2];
         let reduced = minus_carry(r, sum, carry);
         out.push(r.sub(w[Self::WIRE_OUT], reduced));
-        push_word_bits(r, w[Self::WIRE_W2], &x2, out);
-        push_word_bits(r, w[Self::WIRE_W15], &x15, out);
+        push_words_bits(
+            r,
+            w,
+            &[Self::WIRE_W2, Self::WIRE_W15],
+            Self::START_BITS,
+            out,
+        );
         push_booleans(r, carry, out);
     }
 
@@ -69,10 +74,7 @@ impl BitGate for Sha256ScheduleGate {
         let [w2, w7, w15, w16] = [0, 1, 2, 3].map(|i| inputs[i] as u32);
         let sum =
             SMALL_SIGMA1.apply(w2) as u64 + w7 as u64 + SMALL_SIGMA0.apply(w15) as u64 + w16 as u64;
-        let mut row = vec![0u64; Self::NUM_WIRES];
-        for (i, v) in inputs.iter().enumerate() {
-            row[Self::INPUTS[i]] = *v;
-        }
+        let mut row = row_with_inputs::<Self>(inputs);
         row[Self::WIRE_OUT] = sum & 0xFFFF_FFFF;
         put_bits(&mut row, Self::START_BITS, w2 as u64, 32);
         put_bits(&mut row, Self::START_BITS + 32, w15 as u64, 32);
@@ -85,24 +87,17 @@ impl_bit_gate!(Sha256ScheduleGate);
 
 #[cfg(test)]
 mod tests {
-    use plonky2::gates::gate_testing::{test_eval_fns, test_low_degree};
     use rand::{Rng, SeedableRng};
     use rand_chacha::ChaCha20Rng;
 
-    use super::super::bit_gate::testing::{forgeries_are_caught, Layout};
+    use super::super::bit_gate::testing::{forgeries_are_caught, plonky2_gate_tests, Layout};
     use super::*;
-    use crate::test_util::{C, D, F};
 
     type G = Sha256ScheduleGate;
 
     #[test]
-    fn low_degree() {
-        test_low_degree::<F, _, D>(G {});
-    }
-
-    #[test]
-    fn eval_fns() -> anyhow::Result<()> {
-        test_eval_fns::<F, C, _, D>(G {})
+    fn plonky2_gate_tests_pass() {
+        plonky2_gate_tests(G {});
     }
 
     /// Honest rows (largest carry, and random words) prove; each constraint family,
