@@ -14,7 +14,7 @@ use plonky2::iop::witness::{PartialWitness, WitnessWrite};
 use plonky2::plonk::circuit_data::{CircuitConfig, CircuitData};
 use plonky2::plonk::proof::ProofWithPublicInputs;
 
-use crate::gadgets::sha256::{sha256, word_value};
+use crate::gadgets::sha256::sha256;
 use crate::op::{OpSlot, SlotContext, SlotParams, SlotState};
 use crate::{Builder, C, D, F};
 
@@ -181,8 +181,7 @@ impl LeafCircuit {
             record_bits.extend(out.record);
             state = out.state;
         }
-        let digest = sha256(&mut builder, &record_bits);
-        let commitment = core::array::from_fn(|i| word_value(&mut builder, &digest[i]));
+        let commitment = sha256(&mut builder, &record_bits);
         let public = PublicValuesTarget {
             old_root,
             new_root: state.root,

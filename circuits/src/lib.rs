@@ -1,4 +1,5 @@
-//! Bulwark's circuits: the plonky2 state-transition circuits (op, leaf, node, wrap layer)
+//! Bulwark's circuits: the plonky2 state-transition circuits (op, leaf, node, root, wrap
+//! layer)
 //! and the arkworks R1CS circuit that verifies a wrap-layer proof.
 //!
 //! They verify exactly the scheme that [`bulwark_state`] executes natively: its signature
@@ -12,6 +13,7 @@ pub mod leaf;
 pub mod node;
 pub mod op;
 pub mod r1cs;
+pub mod root;
 pub mod wrap;
 
 use plonky2::field::goldilocks_field::GoldilocksField;

@@ -27,7 +27,7 @@ use plonky2::plonk::circuit_data::{
 use plonky2::plonk::proof::{ProofWithPublicInputs, ProofWithPublicInputsTarget};
 use plonky2::recursion::cyclic_recursion::check_cyclic_proof_verifier_data;
 
-use crate::gadgets::sha256::sha256;
+use crate::gadgets::sha256::sha256_words;
 use crate::leaf::{PublicValuesTarget, NUM_PUBLIC_VALUES};
 use crate::{Builder, C, D, F};
 
@@ -45,14 +45,15 @@ fn join(
     builder.connect(left.fee_recipient, right.fee_recipient);
     builder.connect(left.chain[0], right.chain[0]);
     builder.connect(left.chain[1], right.chain[1]);
-    let mut message = Vec::with_capacity(512);
-    for word in left.commitment.iter().chain(&right.commitment) {
-        // Words are big-endian 32-bit values; the hash reads their bits high to low.
-        let bits = builder.split_le(*word, 32);
-        message.extend(bits.into_iter().rev());
-    }
-    let digest = sha256(builder, &message);
-    let commitment = core::array::from_fn(|i| builder.le_sum(digest[i].iter()));
+    // The children's commitment words are range-checked 32-bit words (the output of this
+    // gadget in their own circuits), as `sha256_words` requires.
+    let message: Vec<Target> = left
+        .commitment
+        .iter()
+        .chain(&right.commitment)
+        .copied()
+        .collect();
+    let commitment = sha256_words(builder, &message);
     PublicValuesTarget {
         old_root: left.old_root,
         new_root: right.new_root,

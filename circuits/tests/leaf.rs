@@ -391,5 +391,85 @@ mod aggregation {
         let mut bad = top.clone();
         bad.public_inputs[0] += plonky2::field::types::Field::ONE;
         assert!(agg.node.verify(&bad).is_err());
+
+        root_circuit(&agg, &top, &a);
+    }
+
+    /// The root over the top node proof: its 8 public inputs are the SHA-256 words of the
+    /// hub's native header; another circuit's proof, a tampered node public value and a
+    /// header word out of range cannot be proved.
+    fn root_circuit(agg: &Aggregation, top: &Proof, pair_proof: &Proof) {
+        use bulwark_circuits::root::{digest_words, RootCircuit};
+        use bulwark_contracts::l1::{public_input, BatchHeader};
+        use bulwark_state::tree::hash_to_bytes;
+
+        let root =
+            RootCircuit::build(&agg.node, CircuitConfig::standard_recursion_config()).unwrap();
+        println!("root degree 2^{}", root.data.common.degree_bits());
+        let hub = [0xc4; 20];
+        let proves = |node: &Proof, hub: [u8; 20], index: u64| {
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                let p = root.prove(node, hub, index)?;
+                root.verify(&p)?;
+                anyhow::Ok(p)
+            }))
+            .ok()
+            .and_then(|r| r.ok())
+        };
+        let v = public_values(top);
+        for (hub, index) in [
+            (hub, 7u64),
+            (core::array::from_fn(|i| 0xf0 ^ i as u8), u64::MAX),
+        ] {
+            let proof = proves(top, hub, index).expect("the root proves");
+            let header = BatchHeader {
+                chain_id: v.chain_id,
+                hub,
+                batch_index: index,
+                old_root: hash_to_bytes(&v.old_root),
+                new_root: hash_to_bytes(&v.new_root),
+                deposit_first: v.deposit_first,
+                deposit_last: v.deposit_last,
+                fee_recipient: v.fee_recipient,
+                pubdata_commitment: v.commitment,
+            };
+            let words = digest_words(&proof).unwrap();
+            let digest: Vec<u8> = words.iter().flat_map(|w| w.to_be_bytes()).collect();
+            use sha2::{Digest, Sha256};
+            assert_eq!(digest, Sha256::digest(header.encode()).to_vec());
+            let mut masked = digest.clone();
+            masked[0] &= 0x1f;
+            assert_eq!(masked, public_input(&header).to_vec());
+        }
+
+        // A proof of another circuit (the leaf pair, same shape, carrying the node's
+        // verifier data in its public inputs).
+        assert!(
+            proves(pair_proof, hub, 7).is_none(),
+            "a pair proof passed as a node"
+        );
+        // A tampered public value of the node proof (its new root).
+        let mut forged = top.clone();
+        forged.public_inputs[5] += plonky2::field::types::Field::ONE;
+        assert!(proves(&forged, hub, 7).is_none(), "a tampered node proof");
+        // A header word that is not a 32-bit word: hub word 0 as 2^32 + w would hash as
+        // five bytes where the hub has four.
+        for (hub_words, index_words) in [
+            ([1u64 << 32, 1, 2, 3, 4], [0u64, 7]),
+            ([0, 1, 2, 3, 4], [0, (1u64 << 32) + 7]),
+        ] {
+            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                let pw = root.witness_words(top, hub_words, index_words)?;
+                let p = root.data.prove(pw)?;
+                root.verify(&p)
+            }));
+            assert!(
+                !matches!(outcome, Ok(Ok(()))),
+                "an out-of-range header word"
+            );
+        }
+        // Controls: the same words in range prove.
+        let pw = root.witness_words(top, [0, 1, 2, 3, 4], [0, 7]).unwrap();
+        root.verify(&root.data.prove(pw).unwrap()).unwrap();
     }
 }

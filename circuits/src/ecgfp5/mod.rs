@@ -44,4 +44,4 @@ pub mod schnorr;
 pub mod serialization;
 
 #[cfg(test)]
-mod test_util;
+pub(crate) mod test_util;

@@ -21,12 +21,16 @@ use super::curve_step_gate::{CurveStepGate, CurveStepGenerator};
 use super::fp5_mul_gate::{Fp5MulGate, Fp5MulGenerator};
 use super::fp5_target::{Fp5DivHint, Fp5IsZeroHint};
 use super::scalar_limb_gate::{ScalarLimbGate, ScalarLimbGenerator};
+use crate::gadgets::sha256::bit_gate::BitGateGenerator;
+use crate::gadgets::sha256::{
+    Sha256AddGate, Sha256RoundAGate, Sha256RoundEGate, Sha256ScheduleGate,
+};
 
 type F = GoldilocksField;
 const D: usize = 2;
 
-/// plonky2's default gates plus [`Fp5MulGate`], [`CurveStepGate`], [`CanonicalSplitGate`]
-/// and [`ScalarLimbGate`].
+/// plonky2's default gates plus [`Fp5MulGate`], [`CurveStepGate`], [`CanonicalSplitGate`],
+/// [`ScalarLimbGate`] and the SHA-256 gates.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct EcgFp5GateSerializer;
 
@@ -50,6 +54,10 @@ impl GateSerializer<F, D> for EcgFp5GateSerializer {
             4 => Ok(GateRef::new(<ScalarLimbGate as Gate<F, D>>::deserialize(
                 buf, common,
             )?)),
+            5 => Ok(GateRef::new(Sha256RoundEGate)),
+            6 => Ok(GateRef::new(Sha256RoundAGate)),
+            7 => Ok(GateRef::new(Sha256ScheduleGate)),
+            8 => Ok(GateRef::new(Sha256AddGate)),
             _ => Err(plonky2::util::serialization::IoError),
         }
     }
@@ -73,6 +81,14 @@ impl GateSerializer<F, D> for EcgFp5GateSerializer {
         } else if any.is::<ScalarLimbGate>() {
             buf.write_u8(4)?;
             gate.0.serialize(buf, common)
+        } else if any.is::<Sha256RoundEGate>() {
+            buf.write_u8(5)
+        } else if any.is::<Sha256RoundAGate>() {
+            buf.write_u8(6)
+        } else if any.is::<Sha256ScheduleGate>() {
+            buf.write_u8(7)
+        } else if any.is::<Sha256AddGate>() {
+            buf.write_u8(8)
         } else {
             buf.write_u8(0)?;
             DefaultGateSerializer.write_gate(buf, gate, common)
@@ -87,7 +103,7 @@ pub struct EcgFp5GeneratorSerializer {
 }
 
 /// Our generators' ids, in tag order (tag = index + 1).
-const IDS: [&str; 7] = [
+const IDS: [&str; 11] = [
     "CanonicalSplitGenerator",
     "Fp5MulGenerator",
     "CurveStepGenerator",
@@ -95,6 +111,10 @@ const IDS: [&str; 7] = [
     "Fp5IsZeroHint",
     "EcgFp5DecodeHint",
     "ScalarLimbGenerator",
+    "Sha256RoundEGenerator",
+    "Sha256RoundAGenerator",
+    "Sha256ScheduleGenerator",
+    "Sha256AddGenerator",
 ];
 
 fn wrap<G: SimpleGenerator<F, D>>(g: G) -> WitnessGeneratorRef<F, D> {
@@ -122,6 +142,16 @@ impl WitnessGeneratorSerializer<F, D> for EcgFp5GeneratorSerializer {
             7 => wrap(<ScalarLimbGenerator as SimpleGenerator<F, D>>::deserialize(
                 buf, common,
             )?),
+            8 => wrap(BitGateGenerator::<Sha256RoundEGate>::deserialize(
+                buf, common,
+            )?),
+            9 => wrap(BitGateGenerator::<Sha256RoundAGate>::deserialize(
+                buf, common,
+            )?),
+            10 => wrap(BitGateGenerator::<Sha256ScheduleGate>::deserialize(
+                buf, common,
+            )?),
+            11 => wrap(BitGateGenerator::<Sha256AddGate>::deserialize(buf, common)?),
             _ => return Err(plonky2::util::serialization::IoError),
         })
     }
@@ -162,15 +192,8 @@ mod tests {
     use crate::ecgfp5::schnorr::{add_signature_target, set_signature_target, verify_schnorr};
     use crate::ecgfp5::test_util::C;
 
-    #[test]
-    fn signature_circuit_round_trips_and_proves_after_reload() {
-        let mut b = CircuitBuilder::<F, D>::new(CircuitConfig::standard_recursion_config());
-        let enabled = b.add_virtual_bool_target_safe();
-        let pk: [Target; 5] = b.add_virtual_target_arr();
-        let msg: [Target; 2] = b.add_virtual_target_arr();
-        let sig = add_signature_target(&mut b);
-        verify_schnorr(&mut b, enabled, pk, &msg, &sig);
-        let data = b.build::<C>();
+    /// The circuit written and read back with this module's serializers (same digest).
+    fn round_trip(data: &CircuitData<F, C, D>) -> CircuitData<F, C, D> {
         let bytes = data
             .to_bytes(&EcgFp5GateSerializer, &EcgFp5GeneratorSerializer::default())
             .unwrap();
@@ -184,6 +207,19 @@ mod tests {
             reloaded.verifier_only.circuit_digest,
             data.verifier_only.circuit_digest
         );
+        reloaded
+    }
+
+    #[test]
+    fn signature_circuit_round_trips_and_proves_after_reload() {
+        let mut b = CircuitBuilder::<F, D>::new(CircuitConfig::standard_recursion_config());
+        let enabled = b.add_virtual_bool_target_safe();
+        let pk: [Target; 5] = b.add_virtual_target_arr();
+        let msg: [Target; 2] = b.add_virtual_target_arr();
+        let sig = add_signature_target(&mut b);
+        verify_schnorr(&mut b, enabled, pk, &msg, &sig);
+        let data = b.build::<C>();
+        let reloaded = round_trip(&data);
 
         let sk = SecretKey::random(&mut ChaCha20Rng::seed_from_u64(3));
         let m = [Fp::from_canonical_u64(5), Fp::from_canonical_u64(6)];
@@ -194,5 +230,34 @@ mod tests {
         set_signature_target(&mut pw, &sig, &sk.sign(&m)).unwrap();
         let proof = reloaded.prove(pw).unwrap();
         data.verify(proof).unwrap();
+    }
+
+    /// A circuit with every SHA-256 gate reloads and proves the right digest.
+    #[test]
+    fn sha256_circuit_round_trips_and_proves_after_reload() {
+        use crate::gadgets::sha256::sha256_words;
+        use plonky2::field::types::PrimeField64;
+        use sha2::{Digest, Sha256};
+
+        let mut b = CircuitBuilder::<F, D>::new(CircuitConfig::standard_recursion_config());
+        let words: [Target; 3] = b.add_virtual_target_arr();
+        let digest = sha256_words(&mut b, &words);
+        b.register_public_inputs(&digest);
+        let data = b.build::<C>();
+        let reloaded = round_trip(&data);
+        let message = *b"bulwark sha!";
+        let mut pw = PartialWitness::new();
+        for (t, c) in words.iter().zip(message.chunks_exact(4)) {
+            let v = u32::from_be_bytes(c.try_into().unwrap());
+            pw.set_target(*t, F::from_canonical_u32(v)).unwrap();
+        }
+        let proof = reloaded.prove(pw).unwrap();
+        data.verify(proof.clone()).unwrap();
+        let got: Vec<u8> = proof
+            .public_inputs
+            .iter()
+            .flat_map(|w| (w.to_canonical_u64() as u32).to_be_bytes())
+            .collect();
+        assert_eq!(got, Sha256::digest(message).to_vec());
     }
 }

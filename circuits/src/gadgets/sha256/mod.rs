@@ -1,0 +1,384 @@
+//! SHA-256 with custom gates, as plonky2 constraints.
+//!
+//! The pubdata commitment (docs/l1-interface.md) is a SHA-256 tree that the hub recomputes
+//! through the EVM precompile, so the circuits hash the exact same bytes. Words travel
+//! between rows as single field elements (their value, below 2^32); each gate decomposes
+//! the words it needs into bits in its own advice wires. One compression is 64 rounds of
+//! two rows ([`Sha256RoundEGate`], [`Sha256RoundAGate`]), 48 schedule rows
+//! ([`Sha256ScheduleGate`]) and 4 feed-forward rows ([`Sha256AddGate`]): 180 rows, against
+//! 3,125 with generic arithmetic over bit targets.
+//!
+//! Soundness in one paragraph: every word a bitwise function reads is decomposed into
+//! boolean bits that recompose it, so it is below 2^32 and the function is exact; every
+//! mod-2^32 sum holds its carry in boolean bits, so its output is the exact sum minus a
+//! small multiple of 2^32; and every such output is decomposed by a later row (the
+//! feed-forward rows decompose the ones nothing else reads), so it is the exact sum mod
+//! 2^32. The two schedule words never decomposed (W_62, W_63) only feed sums that are.
+//!
+//! Messages here always have a length fixed when the circuit is built, so padding is
+//! constant and costs nothing.
+
+pub mod add_gate;
+pub mod bit_gate;
+pub mod round_a_gate;
+pub mod round_e_gate;
+pub mod schedule_gate;
+
+use plonky2::field::extension::Extendable;
+use plonky2::hash::hash_types::RichField;
+use plonky2::iop::target::{BoolTarget, Target};
+use plonky2::plonk::circuit_builder::CircuitBuilder;
+
+pub use add_gate::Sha256AddGate;
+pub use round_a_gate::Sha256RoundAGate;
+pub use round_e_gate::Sha256RoundEGate;
+pub use schedule_gate::Sha256ScheduleGate;
+
+/// A 32-bit word as one field element: its value, below 2^32.
+pub type WordTarget = Target;
+
+/// A SHA-256 digest as eight words, in output order (big-endian words, as FIPS 180-4).
+/// Every word is range-checked to 32 bits.
+pub type DigestTarget = [WordTarget; 8];
+
+/// The round constants.
+pub const K: [u32; 64] = [
+    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+    0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+    0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+    0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+    0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+];
+
+/// The initial chaining value.
+pub const H0: [u32; 8] = [
+    0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
+];
+
+/// A constant word.
+pub fn constant_word<F: RichField + Extendable<D>, const D: usize>(
+    builder: &mut CircuitBuilder<F, D>,
+    value: u32,
+) -> WordTarget {
+    builder.constant(F::from_canonical_u32(value))
+}
+
+/// The value of a word given as 32 bits, least significant first (one row; the bits are
+/// constrained boolean).
+pub fn word_value<F: RichField + Extendable<D>, const D: usize>(
+    builder: &mut CircuitBuilder<F, D>,
+    bits: &[BoolTarget; 32],
+) -> WordTarget {
+    builder.le_sum(bits.iter())
+}
+
+/// One compression: the new chaining value from `state` and a 16-word block. Every word
+/// of `state` and `block` must already be below 2^32 (outputs of this module, constants,
+/// or range-checked by the caller); the output words are range-checked here.
+pub fn compress<F: RichField + Extendable<D>, const D: usize>(
+    builder: &mut CircuitBuilder<F, D>,
+    state: &DigestTarget,
+    block: &[WordTarget; 16],
+) -> DigestTarget {
+    let mut w: Vec<WordTarget> = block.to_vec();
+    for t in 16..64 {
+        type S = Sha256ScheduleGate;
+        let row = builder.add_gate(Sha256ScheduleGate, vec![]);
+        builder.connect(w[t - 2], Target::wire(row, S::WIRE_W2));
+        builder.connect(w[t - 7], Target::wire(row, S::WIRE_W7));
+        builder.connect(w[t - 15], Target::wire(row, S::WIRE_W15));
+        builder.connect(w[t - 16], Target::wire(row, S::WIRE_W16));
+        w.push(Target::wire(row, S::WIRE_OUT));
+    }
+    let [mut a, mut b, mut c, mut d, mut e, mut f, mut g, mut h] = *state;
+    for (t, wt) in w.iter().enumerate() {
+        type E = Sha256RoundEGate;
+        type A = Sha256RoundAGate;
+        let re = builder.add_gate(Sha256RoundEGate, vec![F::from_canonical_u32(K[t])]);
+        for (word, wire) in [
+            (e, E::WIRE_E),
+            (f, E::WIRE_F),
+            (g, E::WIRE_G),
+            (d, E::WIRE_D),
+            (h, E::WIRE_H),
+            (*wt, E::WIRE_W),
+        ] {
+            builder.connect(word, Target::wire(re, wire));
+        }
+        let ra = builder.add_gate(Sha256RoundAGate, vec![]);
+        for (word, wire) in [
+            (a, A::WIRE_A),
+            (b, A::WIRE_B),
+            (c, A::WIRE_C),
+            (Target::wire(re, E::WIRE_T1), A::WIRE_T1),
+        ] {
+            builder.connect(word, Target::wire(ra, wire));
+        }
+        h = g;
+        g = f;
+        f = e;
+        e = Target::wire(re, E::WIRE_NEW_E);
+        d = c;
+        c = b;
+        b = a;
+        a = Target::wire(ra, A::WIRE_NEW_A);
+    }
+    let out = [a, b, c, d, e, f, g, h];
+    let mut next = [out[0]; 8];
+    for pair in 0..4 {
+        let row = builder.add_gate(Sha256AddGate, vec![]);
+        for op in 0..Sha256AddGate::NUM_OPS {
+            let i = 2 * pair + op;
+            builder.connect(state[i], Target::wire(row, Sha256AddGate::wire_x(op)));
+            builder.connect(out[i], Target::wire(row, Sha256AddGate::wire_y(op)));
+            next[i] = Target::wire(row, Sha256AddGate::wire_out(op));
+        }
+    }
+    next
+}
+
+/// SHA-256 of a message of whole words (big-endian words of the byte string, as the
+/// standard reads it), each already below 2^32: `4 · words.len()` bytes.
+pub fn sha256_words<F: RichField + Extendable<D>, const D: usize>(
+    builder: &mut CircuitBuilder<F, D>,
+    words: &[WordTarget],
+) -> DigestTarget {
+    let len_bits = 32 * words.len() as u64;
+    let mut padded = words.to_vec();
+    padded.push(constant_word(builder, 0x8000_0000));
+    while padded.len() % 16 != 14 {
+        padded.push(constant_word(builder, 0));
+    }
+    padded.push(constant_word(builder, (len_bits >> 32) as u32));
+    padded.push(constant_word(builder, len_bits as u32));
+    hash_padded(builder, &padded)
+}
+
+/// Hashes padded words block by block from the initial chaining value.
+fn hash_padded<F: RichField + Extendable<D>, const D: usize>(
+    builder: &mut CircuitBuilder<F, D>,
+    padded: &[WordTarget],
+) -> DigestTarget {
+    let mut state: DigestTarget = core::array::from_fn(|i| constant_word(builder, H0[i]));
+    for block in padded.chunks_exact(16) {
+        state = compress(builder, &state, block.try_into().expect("16 words"));
+    }
+    state
+}
+
+/// SHA-256 of a message whose length (in bytes) is fixed: `bits` holds the message bits,
+/// most significant bit of each byte first (the byte order of the standard). The bits are
+/// packed into words (one row per word), which also constrains them boolean.
+pub fn sha256<F: RichField + Extendable<D>, const D: usize>(
+    builder: &mut CircuitBuilder<F, D>,
+    bits: &[BoolTarget],
+) -> DigestTarget {
+    assert_eq!(bits.len() % 8, 0, "whole bytes only");
+    let len_bits = bits.len();
+    let total = (len_bits + 1 + 64).div_ceil(512) * 512;
+    // The constant padding bit at position p of the padded message.
+    let pad_bit = |p: usize| -> u32 {
+        if p == len_bits {
+            1
+        } else if p >= total - 64 {
+            ((len_bits as u64 >> (total - 1 - p)) & 1) as u32
+        } else {
+            0
+        }
+    };
+    let mut padded = Vec::with_capacity(total / 32);
+    for j in 0..total / 32 {
+        let start = 32 * j;
+        // Message bits of this word (its high bits), then constant padding bits.
+        let n = len_bits.saturating_sub(start).min(32);
+        let constant: u32 = (start + n..start + 32)
+            .map(|p| pad_bit(p) << (31 - (p - start)))
+            .sum();
+        let word = if n == 0 {
+            constant_word(builder, constant)
+        } else if n == 32 {
+            builder.le_sum(bits[start..start + 32].iter().rev())
+        } else {
+            let high = builder.le_sum(bits[start..start + n].iter().rev());
+            let shift = F::from_canonical_u64(1 << (32 - n));
+            let c = F::from_canonical_u32(constant);
+            let one = builder.one();
+            // high · 2^(32 − n) + constant.
+            builder.arithmetic(shift, c, high, one, one)
+        };
+        padded.push(word);
+    }
+    hash_padded(builder, &padded)
+}
+
+/// The digest's bits in byte order (most significant bit of each byte first), ready to be
+/// hashed again as bits (one row per word).
+pub fn digest_bits<F: RichField + Extendable<D>, const D: usize>(
+    builder: &mut CircuitBuilder<F, D>,
+    digest: &DigestTarget,
+) -> Vec<BoolTarget> {
+    digest
+        .iter()
+        .flat_map(|w| {
+            builder
+                .split_le(*w, 32)
+                .into_iter()
+                .rev()
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// Bits of `bytes`, most significant bit of each byte first (native helper for witnesses
+/// and tests).
+pub fn bytes_to_bits(bytes: &[u8]) -> Vec<bool> {
+    bytes
+        .iter()
+        .flat_map(|b| (0..8).rev().map(move |i| (b >> i) & 1 == 1))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_util::{assert_unprovable, prove_and_verify, C, D, F};
+    use plonky2::iop::witness::{PartialWitness, WitnessWrite};
+    use plonky2::plonk::circuit_data::CircuitConfig;
+    use sha2::{Digest, Sha256};
+
+    fn circuit(len: usize) -> (CircuitBuilder<F, D>, Vec<BoolTarget>, Vec<Target>) {
+        let mut builder = CircuitBuilder::<F, D>::new(CircuitConfig::standard_recursion_config());
+        let input: Vec<BoolTarget> = (0..len * 8)
+            .map(|_| builder.add_virtual_bool_target_safe())
+            .collect();
+        let words = sha256(&mut builder, &input).to_vec();
+        builder.register_public_inputs(&words);
+        (builder, input, words)
+    }
+
+    fn expected_words(msg: &[u8]) -> Vec<u64> {
+        Sha256::digest(msg)
+            .chunks_exact(4)
+            .map(|c| u32::from_be_bytes(c.try_into().unwrap()) as u64)
+            .collect()
+    }
+
+    fn public_words(proof: &plonky2::plonk::proof::ProofWithPublicInputs<F, C, D>) -> Vec<u64> {
+        proof
+            .public_inputs
+            .iter()
+            .map(plonky2::field::types::PrimeField64::to_canonical_u64)
+            .collect()
+    }
+
+    /// Edge lengths (empty, one byte, the 55/56 and 64 byte padding boundaries, two and
+    /// three blocks, the leaf records and the 152-byte header) with random bytes, and
+    /// all-ones bytes (largest carries), hashed in one circuit.
+    #[test]
+    fn matches_sha2_at_the_edges() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(7);
+        let mut messages: Vec<Vec<u8>> = [0usize, 1, 3, 55, 56, 63, 64, 65, 119, 120, 122, 152]
+            .iter()
+            .map(|&len| (0..len).map(|_| rng.gen()).collect())
+            .collect();
+        messages.push(vec![0xff; 128]);
+        messages.push(vec![0; 64]);
+        let mut builder = CircuitBuilder::<F, D>::new(CircuitConfig::standard_recursion_config());
+        let mut inputs = Vec::new();
+        for msg in &messages {
+            let input: Vec<BoolTarget> = (0..msg.len() * 8)
+                .map(|_| builder.add_virtual_bool_target_safe())
+                .collect();
+            let words = sha256(&mut builder, &input);
+            builder.register_public_inputs(&words);
+            inputs.push(input);
+        }
+        let data = builder.build::<C>();
+        let mut pw = PartialWitness::new();
+        for (input, msg) in inputs.iter().zip(&messages) {
+            for (t, b) in input.iter().zip(bytes_to_bits(msg)) {
+                pw.set_bool_target(*t, b).unwrap();
+            }
+        }
+        let got = public_words(&prove_and_verify(&data, pw));
+        for (i, msg) in messages.iter().enumerate() {
+            assert_eq!(
+                got[8 * i..8 * i + 8],
+                expected_words(msg),
+                "length {}",
+                msg.len()
+            );
+        }
+    }
+
+    /// The word interface (node joins, the root header) and hashing a digest again.
+    #[test]
+    fn words_and_digest_bits_match_sha2() {
+        let mut builder = CircuitBuilder::<F, D>::new(CircuitConfig::standard_recursion_config());
+        let words: Vec<Target> = (0..38).map(|_| builder.add_virtual_target()).collect();
+        let digest = sha256_words(&mut builder, &words);
+        builder.register_public_inputs(&digest);
+        let first16 = sha256_words(&mut builder, &words[..16]);
+        builder.register_public_inputs(&first16);
+        let bits = digest_bits(&mut builder, &digest);
+        let again = sha256(&mut builder, &bits);
+        builder.register_public_inputs(&again);
+        let data = builder.build::<C>();
+        let bytes: Vec<u8> = (0..152u32).map(|i| (i * 7 + 3) as u8).collect();
+        let mut pw = PartialWitness::new();
+        for (t, c) in words.iter().zip(bytes.chunks_exact(4)) {
+            let v = u32::from_be_bytes(c.try_into().unwrap());
+            pw.set_target(*t, F::from_canonical_u32(v)).unwrap();
+        }
+        let got = public_words(&prove_and_verify(&data, pw));
+        let d: [u8; 32] = Sha256::digest(&bytes).into();
+        assert_eq!(got[..8], expected_words(&bytes));
+        assert_eq!(got[8..16], expected_words(&bytes[..64]));
+        assert_eq!(got[16..], expected_words(&d));
+    }
+
+    /// Rows per compression, so a change that makes SHA-256 costlier shows up here.
+    #[test]
+    fn one_compression_is_180_rows() {
+        let mut builder = CircuitBuilder::<F, D>::new(CircuitConfig::standard_recursion_config());
+        let state: DigestTarget = builder.add_virtual_target_arr();
+        let block: [Target; 16] = builder.add_virtual_target_arr();
+        let before = builder.num_gates();
+        compress(&mut builder, &state, &block);
+        assert_eq!(builder.num_gates() - before, 180);
+    }
+
+    #[test]
+    fn a_wrong_digest_cannot_be_proved() {
+        let msg = b"bulwark pubdata";
+        // Pin the digest to the right value (the control), or to it with one bit of one
+        // word flipped.
+        for flip in [false, true] {
+            let (mut builder, input, words) = circuit(msg.len());
+            let mut want = expected_words(msg);
+            if flip {
+                want[3] ^= 1 << 7;
+            }
+            for (w, v) in words.iter().zip(&want) {
+                let c = builder.constant(F::from_canonical_u64(*v));
+                builder.connect(*w, c);
+            }
+            let data = builder.build::<C>();
+            let mut pw = PartialWitness::new();
+            for (t, b) in input.iter().zip(bytes_to_bits(msg)) {
+                pw.set_bool_target(*t, b).unwrap();
+            }
+            if flip {
+                assert_unprovable(&data, pw);
+            } else {
+                prove_and_verify(&data, pw);
+            }
+        }
+    }
+
+    use plonky2::field::types::Field;
+}
