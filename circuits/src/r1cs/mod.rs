@@ -12,7 +12,11 @@
 //! the public-input digest, and the `ConstraintSynthesizer` that ties them together.
 
 pub mod challenger;
+pub mod challenges;
 pub mod goldilocks;
 pub mod goldilocks_ext;
 pub mod merkle;
 pub mod poseidon;
+pub mod proof;
+#[cfg(test)]
+pub(crate) mod test_fixture;
