@@ -114,7 +114,59 @@ impl GoldilocksExtVar {
     }
 }
 
+/// Operands wider than this are reduced before a product, so that products (and the short
+/// sums gate constraints take of them) stay far below the 250-bit lazy limit.
+pub const MUL_OPERAND_BITS: u32 = 100;
+
 impl LazyGoldilocksExt {
+    /// A lazy constant.
+    pub fn constant(value: GoldilocksExt) -> Self {
+        GoldilocksExtVar::constant(value).lazy()
+    }
+
+    /// Embeds a lazy base-field value.
+    pub fn from_base(x: LazyGoldilocks) -> Self {
+        Self {
+            coeffs: [x, LazyGoldilocks::constant(GoldilocksField::default())],
+        }
+    }
+
+    /// The static bit bound of the wider coordinate.
+    pub fn bits(&self) -> u32 {
+        self.coeffs[0].bits().max(self.coeffs[1].bits())
+    }
+
+    /// This value, reduced first if wider than [`MUL_OPERAND_BITS`].
+    pub fn narrowed(&self) -> Result<Self, SynthesisError> {
+        if self.bits() > MUL_OPERAND_BITS {
+            Ok(self.reduce()?.lazy())
+        } else {
+            Ok(self.clone())
+        }
+    }
+
+    /// `self · other`, narrowing wide operands first (4 constraints plus any narrowing).
+    pub fn mul_narrow(&self, other: &Self) -> Result<Self, SynthesisError> {
+        self.narrowed()?.mul(&other.narrowed()?)
+    }
+
+    /// `self · s` for a base-field `s`, narrowing wide operands first.
+    pub fn scalar_mul_narrow(&self, s: &LazyGoldilocks) -> Result<Self, SynthesisError> {
+        let s = if s.bits() > MUL_OPERAND_BITS {
+            s.reduce()?.lazy()
+        } else {
+            s.clone()
+        };
+        self.narrowed()?.scalar_mul(&s)
+    }
+
+    /// `self · c` for a small constant `c` (no constraint).
+    pub fn mul_small(&self, c: u64) -> Self {
+        Self {
+            coeffs: [self.coeffs[0].mul_small(c), self.coeffs[1].mul_small(c)],
+        }
+    }
+
     /// `self + other` (no constraint).
     pub fn add(&self, other: &Self) -> Self {
         Self {

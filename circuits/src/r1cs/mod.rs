@@ -13,6 +13,7 @@
 
 pub mod challenger;
 pub mod challenges;
+pub mod gates;
 pub mod goldilocks;
 pub mod goldilocks_ext;
 pub mod merkle;
