@@ -160,6 +160,26 @@ impl LazyGoldilocksExt {
         self.narrowed()?.scalar_mul(&s)
     }
 
+    /// The sum of `terms` as a balanced tree, so the bound grows by `log2(len)` bits instead
+    /// of `len` (no constraint).
+    pub fn sum(terms: Vec<Self>) -> Self {
+        let mut layer = terms;
+        if layer.is_empty() {
+            return Self::constant(GoldilocksExt::default());
+        }
+        while layer.len() > 1 {
+            layer = layer
+                .chunks(2)
+                .map(|pair| match pair {
+                    [a, b] => a.add(b),
+                    [a] => a.clone(),
+                    _ => unreachable!("chunks of two"),
+                })
+                .collect();
+        }
+        layer.pop().expect("one element left")
+    }
+
     /// `self · c` for a small constant `c` (no constraint).
     pub fn mul_small(&self, c: u64) -> Self {
         Self {

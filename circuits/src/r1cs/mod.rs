@@ -21,3 +21,4 @@ pub mod poseidon;
 pub mod proof;
 #[cfg(test)]
 pub(crate) mod test_fixture;
+pub mod vanishing;
