@@ -21,15 +21,3 @@ pub fn eval(
         })
         .collect()
 }
-
-#[cfg(test)]
-mod tests {
-    use plonky2::gates::arithmetic_base::ArithmeticGate;
-    use plonky2::plonk::circuit_data::CircuitConfig;
-
-    #[test]
-    fn matches_native() {
-        let config = CircuitConfig::standard_recursion_config();
-        super::super::tests::check_gate(&ArithmeticGate::new_from_config(&config));
-    }
-}

@@ -31,17 +31,3 @@ pub fn eval(
     }
     Ok(out)
 }
-
-#[cfg(test)]
-mod tests {
-    use plonky2::gates::base_sum::BaseSumGate;
-    use plonky2::plonk::circuit_data::CircuitConfig;
-
-    #[test]
-    fn matches_native() {
-        let config = CircuitConfig::standard_recursion_config();
-        super::super::tests::check_gate(&BaseSumGate::<2>::new_from_config::<
-            plonky2::field::goldilocks_field::GoldilocksField,
-        >(&config));
-    }
-}

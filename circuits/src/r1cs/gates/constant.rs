@@ -8,11 +8,3 @@ pub fn eval(num_consts: usize, vars: EvalVarsVar<'_>) -> Vec<LazyGoldilocksExt> 
         .map(|i| vars.constant(i).sub(&vars.wire(i)))
         .collect()
 }
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn matches_native() {
-        super::super::tests::check_gate(&plonky2::gates::constant::ConstantGate::new(2));
-    }
-}

@@ -261,6 +261,31 @@ pub(crate) mod tests {
         cost
     }
 
+    /// Every gate the wrap circuit uses, with the parameters the standard recursion config
+    /// gives it (and a second random-access size).
+    #[test]
+    fn each_gate_matches_native() {
+        let config = plonky2::plonk::circuit_data::CircuitConfig::standard_recursion_config();
+        let gates: Vec<GateRef<F, D>> = vec![
+            GateRef::new(ConstantGate::new(2)),
+            GateRef::new(PublicInputGate),
+            GateRef::new(ArithmeticGate::new_from_config(&config)),
+            GateRef::new(ArithmeticExtensionGate::<D>::new_from_config(&config)),
+            GateRef::new(MulExtensionGate::<D>::new_from_config(&config)),
+            GateRef::new(BaseSumGate::<2>::new_from_config::<F>(&config)),
+            GateRef::new(ReducingGate::<D>::new(43)),
+            GateRef::new(ReducingExtensionGate::<D>::new(32)),
+            GateRef::new(RandomAccessGate::<F, D>::new_from_config(&config, 4)),
+            GateRef::new(RandomAccessGate::<F, D>::new_from_config(&config, 2)),
+            GateRef::new(PoseidonMdsGate::<F, D>::new()),
+            GateRef::new(PoseidonGate::<F, D>::new()),
+        ];
+        check_supported(&gates).unwrap();
+        for gate in &gates {
+            check_gate(gate.0.as_ref());
+        }
+    }
+
     #[test]
     fn unsupported_gates_are_named() {
         let gates = vec![

@@ -20,15 +20,3 @@ pub fn eval(
     }
     Ok(out)
 }
-
-#[cfg(test)]
-mod tests {
-    use plonky2::gates::multiplication_extension::MulExtensionGate;
-    use plonky2::plonk::circuit_data::CircuitConfig;
-
-    #[test]
-    fn matches_native() {
-        let config = CircuitConfig::standard_recursion_config();
-        super::super::tests::check_gate(&MulExtensionGate::<2>::new_from_config(&config));
-    }
-}

@@ -155,15 +155,3 @@ pub fn eval(vars: EvalVarsVar<'_>) -> Result<Vec<LazyGoldilocksExt>, SynthesisEr
     }
     Ok(out)
 }
-
-#[cfg(test)]
-mod tests {
-    use plonky2::gates::poseidon::PoseidonGate;
-
-    use crate::wrap::circuit::{D, F};
-
-    #[test]
-    fn matches_native() {
-        super::super::tests::check_gate(&PoseidonGate::<F, D>::new());
-    }
-}

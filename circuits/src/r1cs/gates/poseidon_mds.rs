@@ -38,15 +38,3 @@ pub fn eval(vars: EvalVarsVar<'_>) -> Result<Vec<LazyGoldilocksExt>, SynthesisEr
     }
     Ok(out)
 }
-
-#[cfg(test)]
-mod tests {
-    use plonky2::gates::poseidon_mds::PoseidonMdsGate;
-
-    use crate::wrap::circuit::{D, F};
-
-    #[test]
-    fn matches_native() {
-        super::super::tests::check_gate(&PoseidonMdsGate::<F, D>::new());
-    }
-}

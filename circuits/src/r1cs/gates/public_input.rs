@@ -10,11 +10,3 @@ pub fn eval(vars: EvalVarsVar<'_>) -> Vec<LazyGoldilocksExt> {
         .map(|(i, h)| vars.wire(i).sub(&LazyGoldilocksExt::from_base(h.lazy())))
         .collect()
 }
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn matches_native() {
-        super::super::tests::check_gate(&plonky2::gates::public_input::PublicInputGate);
-    }
-}

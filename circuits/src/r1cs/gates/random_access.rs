@@ -51,18 +51,3 @@ pub fn eval(
     }
     Ok(out)
 }
-
-#[cfg(test)]
-mod tests {
-    use plonky2::gates::random_access::RandomAccessGate;
-    use plonky2::plonk::circuit_data::CircuitConfig;
-
-    use crate::wrap::circuit::{D, F};
-
-    #[test]
-    fn matches_native() {
-        let config = CircuitConfig::standard_recursion_config();
-        super::super::tests::check_gate(&RandomAccessGate::<F, D>::new_from_config(&config, 4));
-        super::super::tests::check_gate(&RandomAccessGate::<F, D>::new_from_config(&config, 2));
-    }
-}

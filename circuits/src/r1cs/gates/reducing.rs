@@ -51,13 +51,3 @@ pub fn eval(
         [vars.wire(START_COEFFS + i), zero.clone()]
     })
 }
-
-#[cfg(test)]
-mod tests {
-    use plonky2::gates::reducing::ReducingGate;
-
-    #[test]
-    fn matches_native() {
-        super::super::tests::check_gate(&ReducingGate::<2>::new(43));
-    }
-}

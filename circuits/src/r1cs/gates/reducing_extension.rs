@@ -16,13 +16,3 @@ pub fn eval(
         vars.algebra(3 * D + D * i)
     })
 }
-
-#[cfg(test)]
-mod tests {
-    use plonky2::gates::reducing_extension::ReducingExtensionGate;
-
-    #[test]
-    fn matches_native() {
-        super::super::tests::check_gate(&ReducingExtensionGate::<2>::new(32));
-    }
-}
