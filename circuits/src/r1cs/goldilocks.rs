@@ -165,6 +165,33 @@ impl GoldilocksVar {
         self.lazy().mul(&other.lazy())?.reduce()
     }
 
+    /// The low `k` bits (little-endian) of the canonical integer: splits it as
+    /// `low + 2^k · high` over 64 witness bits. The sum stays below 2^64 < r, so the split is
+    /// the integer's own and the prover has no choice (64 constraints + 1).
+    pub fn low_bits(&self, k: usize) -> Result<Vec<Boolean<Fr>>, SynthesisError> {
+        assert!(k <= 64, "a Goldilocks element has 64 bits");
+        let bits = self.bits_le(64)?;
+        Ok(bits[..k].to_vec())
+    }
+
+    /// Enforces `self < 2^n` by decomposing into `n` bits (`n` constraints + 1), and returns
+    /// the bits (little-endian).
+    pub fn bits_le(&self, n: usize) -> Result<Vec<Boolean<Fr>>, SynthesisError> {
+        assert!(n <= 64, "a Goldilocks element has 64 bits");
+        if let FpVar::Constant(c) = &self.value {
+            let v = to_biguint(*c);
+            if v.bits() > n as u64 {
+                return Err(SynthesisError::Unsatisfiable);
+            }
+            return Ok((0..n as u64).map(|i| Boolean::constant(v.bit(i))).collect());
+        }
+        let cs = self.value.cs();
+        let v = self.value.value().ok().map(to_biguint);
+        let bits = alloc_bits(&cs, v.as_ref(), n)?;
+        bits_to_fp(&bits).enforce_equal(&self.value)?;
+        Ok(bits)
+    }
+
     /// Enforces equality (canonical forms, so integer equality is field equality).
     pub fn enforce_equal(&self, other: &Self) -> Result<(), SynthesisError> {
         self.value.enforce_equal(&other.value)

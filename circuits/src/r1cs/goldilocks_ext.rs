@@ -114,7 +114,79 @@ impl GoldilocksExtVar {
     }
 }
 
+/// Operands wider than this are reduced before a product, so that products (and the short
+/// sums gate constraints take of them) stay far below the 250-bit lazy limit.
+pub const MUL_OPERAND_BITS: u32 = 100;
+
 impl LazyGoldilocksExt {
+    /// A lazy constant.
+    pub fn constant(value: GoldilocksExt) -> Self {
+        GoldilocksExtVar::constant(value).lazy()
+    }
+
+    /// Embeds a lazy base-field value.
+    pub fn from_base(x: LazyGoldilocks) -> Self {
+        Self {
+            coeffs: [x, LazyGoldilocks::constant(GoldilocksField::default())],
+        }
+    }
+
+    /// The static bit bound of the wider coordinate.
+    pub fn bits(&self) -> u32 {
+        self.coeffs[0].bits().max(self.coeffs[1].bits())
+    }
+
+    /// This value, reduced first if wider than [`MUL_OPERAND_BITS`].
+    pub fn narrowed(&self) -> Result<Self, SynthesisError> {
+        if self.bits() > MUL_OPERAND_BITS {
+            Ok(self.reduce()?.lazy())
+        } else {
+            Ok(self.clone())
+        }
+    }
+
+    /// `self · other`, narrowing wide operands first (4 constraints plus any narrowing).
+    pub fn mul_narrow(&self, other: &Self) -> Result<Self, SynthesisError> {
+        self.narrowed()?.mul(&other.narrowed()?)
+    }
+
+    /// `self · s` for a base-field `s`, narrowing wide operands first.
+    pub fn scalar_mul_narrow(&self, s: &LazyGoldilocks) -> Result<Self, SynthesisError> {
+        let s = if s.bits() > MUL_OPERAND_BITS {
+            s.reduce()?.lazy()
+        } else {
+            s.clone()
+        };
+        self.narrowed()?.scalar_mul(&s)
+    }
+
+    /// The sum of `terms` as a balanced tree, so the bound grows by `log2(len)` bits instead
+    /// of `len` (no constraint).
+    pub fn sum(terms: Vec<Self>) -> Self {
+        let mut layer = terms;
+        if layer.is_empty() {
+            return Self::constant(GoldilocksExt::default());
+        }
+        while layer.len() > 1 {
+            layer = layer
+                .chunks(2)
+                .map(|pair| match pair {
+                    [a, b] => a.add(b),
+                    [a] => a.clone(),
+                    _ => unreachable!("chunks of two"),
+                })
+                .collect();
+        }
+        layer.pop().expect("one element left")
+    }
+
+    /// `self · c` for a small constant `c` (no constraint).
+    pub fn mul_small(&self, c: u64) -> Self {
+        Self {
+            coeffs: [self.coeffs[0].mul_small(c), self.coeffs[1].mul_small(c)],
+        }
+    }
+
     /// `self + other` (no constraint).
     pub fn add(&self, other: &Self) -> Self {
         Self {

@@ -130,8 +130,23 @@ impl WrapFriParams {
         if bits < MIN_SECURITY_BITS {
             return Err(WrapError::InsecureFri { bits });
         }
-        Ok(CircuitConfig {
-            security_bits: MIN_SECURITY_BITS,
+        Ok(self.circuit_config_unchecked())
+    }
+
+    /// Test-only FRI parameters: the production code path (same rate, cap, arities) with 2
+    /// queries and 2 grinding bits, so tests of the R1CS verifier get a small constraint
+    /// system. 10 bits of security: never use them for a real proof.
+    pub const INSECURE_TEST: Self = Self {
+        num_query_rounds: 2,
+        proof_of_work_bits: 2,
+        ..Self::DEFAULT
+    };
+
+    /// [`Self::circuit_config`] without the security floor (for [`Self::INSECURE_TEST`]).
+    fn circuit_config_unchecked(&self) -> CircuitConfig {
+        CircuitConfig {
+            // plonky2 asserts the FRI parameters reach this; the floor is enforced above.
+            security_bits: MIN_SECURITY_BITS.min(self.conjectured_security_bits()),
             zero_knowledge: false,
             fri_config: FriConfig {
                 rate_bits: self.rate_bits,
@@ -144,7 +159,7 @@ impl WrapFriParams {
                 num_query_rounds: self.num_query_rounds,
             },
             ..CircuitConfig::standard_recursion_config()
-        })
+        }
     }
 }
 
@@ -172,20 +187,42 @@ impl WrapCircuit {
         inner_common: &CommonCircuitData<F, D>,
         fri: &WrapFriParams,
     ) -> Result<Self, WrapError> {
-        let mut builder = CircuitBuilder::<F, D>::new(fri.circuit_config()?);
+        Ok(Self::build_with_config(
+            inner_verifier,
+            inner_common,
+            fri.circuit_config()?,
+        ))
+    }
+
+    /// [`Self::build`] with FRI parameters below the security floor, for tests and
+    /// benchmarks of the R1CS verifier only (e.g. [`WrapFriParams::INSECURE_TEST`]).
+    pub fn build_insecure_for_tests(
+        inner_verifier: &VerifierOnlyCircuitData<InnerConfig, D>,
+        inner_common: &CommonCircuitData<F, D>,
+        fri: &WrapFriParams,
+    ) -> Self {
+        Self::build_with_config(inner_verifier, inner_common, fri.circuit_config_unchecked())
+    }
+
+    fn build_with_config(
+        inner_verifier: &VerifierOnlyCircuitData<InnerConfig, D>,
+        inner_common: &CommonCircuitData<F, D>,
+        config: CircuitConfig,
+    ) -> Self {
+        let mut builder = CircuitBuilder::<F, D>::new(config);
         let inner_proof = builder.add_virtual_proof_with_pis(inner_common);
         let pinned = builder.constant_verifier_data(inner_verifier);
         builder.verify_proof::<InnerConfig>(&inner_proof, &pinned, inner_common);
         builder.register_public_inputs(&inner_proof.public_inputs);
         let data = builder.build::<WrapConfig>();
-        Ok(Self {
+        Self {
             data,
             inner: VerifierCircuitData {
                 verifier_only: inner_verifier.clone(),
                 common: inner_common.clone(),
             },
             inner_proof,
-        })
+        }
     }
 
     /// Proves the wrap circuit on `inner`, after checking natively that `inner` verifies

@@ -7,8 +7,10 @@
 //!   [`plonky2::plonk::config::GenericConfig`] built on it.
 //! - [`circuit`]: the wrap circuit, which verifies an inner (Poseidon-Goldilocks) proof,
 //!   and its FRI parameters.
+//! - [`words`]: a small inner circuit exposing 8 32-bit words (the root proof's shape).
 
 pub mod circuit;
 mod grain;
 pub mod hasher;
 pub mod poseidon_bn254;
+pub mod words;
