@@ -82,8 +82,8 @@ fn create_address(deployer: [u8; 20], nonce: u8) -> [u8; 20] {
 }
 
 /// A batch for test/HubEndToEnd.t.sol: chain 7, batch 0 of a hub deployed second by the
-/// test contract (after the verifier); one deposit, one transfer, one withdrawal, one noop,
-/// two ops per leaf. The public input is computed here from l1-interface.md, independently
+/// test contract (after the verifier); one deposit creating account 0 (`depositNew`), one
+/// transfer, one withdrawal, one noop, two ops per leaf. The public input is computed here from l1-interface.md, independently
 /// of the hub, and proved with the test circuit.
 fn hub_scenario(pk: &ark_groth16::ProvingKey<Bn254>, w: &mut String) {
     use bulwark_contracts::{pubdata_commitment, public_input, BatchHeader};
@@ -94,12 +94,12 @@ fn hub_scenario(pk: &ark_groth16::ProvingKey<Bn254>, w: &mut String) {
     let hub = create_address(deployer, 2);
     let mut pubdata = vec![0x01];
     pubdata.extend(0u64.to_be_bytes()); // queue index
-    pubdata.extend(1u32.to_be_bytes()); // account
+    pubdata.extend(0u32.to_be_bytes()); // account: the first one depositNew creates
     pubdata.extend([0xab; 40]); // public key
     pubdata.extend(1_000_000u64.to_be_bytes()); // amount: 0.001 ether in gwei
-    pubdata.extend([0x02, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 0x30, 0x39, 0, 1]); // transfer
+    pubdata.extend([0x02, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0x30, 0x39, 0, 1]); // transfer 0 -> 1
     pubdata.push(0x03);
-    pubdata.extend(1u32.to_be_bytes()); // from
+    pubdata.extend(0u32.to_be_bytes()); // from
     pubdata.extend([0xbe; 20]); // L1 address
     pubdata.extend(400_000u64.to_be_bytes()); // amount
     pubdata.extend([0, 1]); // fee
