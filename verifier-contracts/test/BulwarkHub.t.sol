@@ -21,6 +21,11 @@ contract BulwarkHubTest is HubBase {
         return abi.decode(abi.encode(info), (BulwarkHub.BatchInfo));
     }
 
+    /// @notice The hub deploys on mainnet: its runtime code fits EIP-170's limit.
+    function test_hubFitsCodeSizeLimit() public view {
+        assertLe(address(hub).code.length, 24_576);
+    }
+
     // ------------------------------------------------------------ governance
 
     function test_constructor_RevertWhen_zeroAddress() public {
