@@ -4,7 +4,7 @@
 
 use alloy::contract::{CallBuilder, CallDecoder};
 use alloy::network::{Ethereum, Network, ReceiptResponse, TransactionBuilder};
-use alloy::primitives::Address;
+use alloy::primitives::{Address, Bytes};
 use alloy::providers::Provider;
 use alloy::sol_types::{Panic, Revert, SolInterface};
 
@@ -49,31 +49,41 @@ pub fn revert_reason(data: &[u8]) -> String {
     }
 }
 
-/// A contract error as a [`ContractsError`]: a decoded revert, or an RPC failure.
-pub fn call_error(call: &'static str, err: alloy::contract::Error) -> ContractsError {
-    match err.as_revert_data() {
+/// A revert (with its data) or, without revert data, an RPC failure.
+fn revert_or_rpc(call: &'static str, revert: Option<Bytes>, message: String) -> ContractsError {
+    match revert {
         Some(data) => ContractsError::Reverted {
             call,
             reason: revert_reason(&data),
         },
-        None => ContractsError::Rpc {
-            call,
-            message: err.to_string(),
-        },
+        None => ContractsError::Rpc { call, message },
     }
 }
 
+/// A contract error as a [`ContractsError`]: a decoded revert, or an RPC failure.
+pub fn call_error(call: &'static str, err: alloy::contract::Error) -> ContractsError {
+    revert_or_rpc(call, err.as_revert_data(), err.to_string())
+}
+
 fn rpc(call: &'static str) -> impl FnOnce(alloy::transports::TransportError) -> ContractsError {
-    move |e| match e.as_error_resp().and_then(|r| r.as_revert_data()) {
-        Some(data) => ContractsError::Reverted {
-            call,
-            reason: revert_reason(&data),
-        },
-        None => ContractsError::Rpc {
+    move |e| {
+        let revert = e.as_error_resp().and_then(|r| r.as_revert_data());
+        revert_or_rpc(call, revert, e.to_string())
+    }
+}
+
+/// Waits for a sent transaction's receipt.
+async fn receipt<N: Network>(
+    call: &'static str,
+    pending: alloy::providers::PendingTransactionBuilder<N>,
+) -> Result<N::ReceiptResponse, ContractsError> {
+    pending
+        .get_receipt()
+        .await
+        .map_err(|e| ContractsError::Rpc {
             call,
             message: e.to_string(),
-        },
-    }
+        })
 }
 
 /// Sends a contract call as a transaction and waits for its receipt; a revert (at gas
@@ -83,13 +93,7 @@ pub async fn send<P: Provider, D: CallDecoder>(
     builder: CallBuilder<P, D>,
 ) -> Result<Receipt, ContractsError> {
     let pending = builder.send().await.map_err(|e| call_error(call, e))?;
-    let receipt = pending
-        .get_receipt()
-        .await
-        .map_err(|e| ContractsError::Rpc {
-            call,
-            message: e.to_string(),
-        })?;
+    let receipt = receipt(call, pending).await?;
     if !receipt.status() {
         return Err(ContractsError::Reverted {
             call,
@@ -109,13 +113,7 @@ async fn create<P: Provider>(
 ) -> Result<Address, ContractsError> {
     let tx = <Ethereum as Network>::TransactionRequest::default().with_deploy_code(code);
     let pending = provider.send_transaction(tx).await.map_err(rpc(call))?;
-    let receipt = pending
-        .get_receipt()
-        .await
-        .map_err(|e| ContractsError::Rpc {
-            call,
-            message: e.to_string(),
-        })?;
+    let receipt = receipt(call, pending).await?;
     match receipt.contract_address() {
         Some(address) if receipt.status() => Ok(address),
         _ => Err(ContractsError::Reverted {

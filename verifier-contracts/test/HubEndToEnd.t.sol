@@ -62,6 +62,8 @@ contract HubEndToEndTest is Test {
         assertEq(hub.batchHash(7, 0), keccak256(abi.encode(info)), "hub public input != Rust reference");
         vm.prank(operatorAddr);
         hub.proveBatch(7, info, Fixtures.hubProof());
+        // With --isolate this is the whole transaction (README.md, "Gas").
+        emit log_named_uint("proveBatch gas (generated verifier)", vm.lastCallGas().gasTotalUsed);
         vm.prank(operatorAddr);
         hub.executeBatch(7, info, abi.encodePacked(RECIPIENT, uint64(400_000)));
         assertEq(hub.withdrawable(RECIPIENT), 400_000 gwei);

@@ -20,16 +20,17 @@ use ark_ff::PrimeField;
 use bulwark_contracts::bindings::{BulwarkHub, Groth16Verifier};
 use bulwark_contracts::deploy::{call_error, send};
 use bulwark_contracts::{
-    deploy, proof_words, pubdata_commitment, public_input, BatchHeader, ContractArtifact,
-    ContractsError, ProofFile,
+    deploy, proof_words, public_input, ContractArtifact, ContractsError, ProofFile,
 };
-use common::{crate_dir, keys, prove, TEST_DIGEST};
+use common::{
+    crate_dir, keys, prove, scenario_header, scenario_pubdata, SCENARIO_RECIPIENT, TEST_DIGEST,
+};
 
 /// anvil's first two dev accounts (its fixed test mnemonic).
 const OWNER_KEY: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
 const USER_KEY: &str = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
 const CHAIN: u64 = 7;
-const RECIPIENT: Address = Address::repeat_byte(0xbe);
+const RECIPIENT: Address = Address::new(SCENARIO_RECIPIENT);
 
 /// A running anvil, killed (by its own handle) when dropped.
 struct Anvil {
@@ -93,24 +94,6 @@ fn start_anvil() -> Anvil {
 
 fn words(w: &[[u8; 32]; 8]) -> [U256; 8] {
     w.map(|b| U256::from_be_bytes(b))
-}
-
-/// The batch of the Foundry end-to-end fixture: depositNew of 1,000,000 gwei creating
-/// account 0, a transfer, a withdrawal of 400,000 gwei to RECIPIENT, a noop.
-fn pubdata() -> Vec<u8> {
-    let mut p = vec![0x01];
-    p.extend(0u64.to_be_bytes());
-    p.extend(0u32.to_be_bytes());
-    p.extend([0xab; 40]);
-    p.extend(1_000_000u64.to_be_bytes());
-    p.extend([0x02, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0x30, 0x39, 0, 1]);
-    p.push(0x03);
-    p.extend(0u32.to_be_bytes());
-    p.extend(RECIPIENT.as_slice());
-    p.extend(400_000u64.to_be_bytes());
-    p.extend([0, 1]);
-    p.push(0x00);
-    p
 }
 
 async fn advance_time<P: Provider>(provider: &P, seconds: u64) {
@@ -221,7 +204,7 @@ async fn round(anvil: &Anvil) {
 
     eprintln!("step: commit");
     // Commit: the hub's public input equals the Rust reference for this hub's address.
-    let pubdata = pubdata();
+    let pubdata = scenario_pubdata();
     let new_root = FixedBytes::from([0x22; 32]);
     let receipt = send(
         "commitBatch",
@@ -235,17 +218,7 @@ async fn round(anvil: &Anvil) {
         .data
         .info
         .clone();
-    let header = BatchHeader {
-        chain_id: CHAIN,
-        hub: d.hub.into_array(),
-        batch_index: 0,
-        old_root: [0x11; 32],
-        new_root: [0x22; 32],
-        deposit_first: 0,
-        deposit_last: 1,
-        fee_recipient: 0,
-        pubdata_commitment: pubdata_commitment(&pubdata, 2).unwrap(),
-    };
+    let header = scenario_header(d.hub.into_array());
     let input = public_input(&header);
     assert_eq!(info.publicInput, FixedBytes::from(input));
 

@@ -6,8 +6,8 @@ mod common;
 
 use std::process::Command;
 
-use bulwark_contracts::{export_verifier_with, ContractArtifact, VerifierOptions};
-use common::{crate_dir, keys, TEST_DIGEST};
+use bulwark_contracts::{export_verifier_with, ContractArtifact};
+use common::{crate_dir, fixture_verifier_options, keys};
 
 #[test]
 fn artifacts_match_forge_build() {
@@ -31,15 +31,7 @@ fn artifacts_match_forge_build() {
 #[test]
 fn fixture_verifier_artifact_is_compiled_from_the_generated_source() {
     let (_, vk) = keys();
-    let source = export_verifier_with(
-        &vk,
-        &VerifierOptions {
-            contract_name: "FixtureGroth16Verifier".into(),
-            circuit_digest: TEST_DIGEST,
-            source: "test/fixtures/vk.json (the test circuit x = a*b, b*b = b)".into(),
-        },
-    )
-    .unwrap();
+    let source = export_verifier_with(&vk, &fixture_verifier_options()).unwrap();
     let artifact = ContractArtifact::fixture_verifier();
     assert!(artifact.compiled_from(&source));
     assert!(!artifact.compiled_from(&source.replace("Fixture", "Other")));
