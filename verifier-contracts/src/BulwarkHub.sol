@@ -9,7 +9,9 @@ import {Pubdata} from "./Pubdata.sol";
 ///         consumer rollups by verifying one Groth16 proof per batch, escrows their deposits,
 ///         credits their withdrawals, holds the operators' bonds and slashes them for
 ///         provable faults (DESIGN.md, "The L1 side"; bytes per docs/l1-interface.md).
-/// @dev Flow per chain: deposit -> commitBatch -> proveBatch -> executeBatch -> claim.
+/// @dev Flow per chain: depositNew / depositTo -> commitBatch -> proveBatch -> executeBatch
+///      -> claim. Every queued deposit is applicable by the chain's executor (the hub assigns
+///      new account indices, checks keys, and caps the escrow at maxBalance; see depositNew).
 ///      Governance: every parameter change goes through `schedule` + `executeScheduled`
 ///      after GOVERNANCE_DELAY (the owner is behind this built-in timelock); the guardian can
 ///      pause for at most MAX_PAUSE, cancel scheduled calls and freeze verifier routes, and
@@ -21,6 +23,12 @@ contract BulwarkHub {
     uint256 public constant UNIT = 1 gwei;
     /// @notice Largest max_balance a chain may have (2^62 - 1 units).
     uint64 public constant MAX_MAX_BALANCE = (1 << 62) - 1;
+    /// @notice Deepest account tree a chain may have (account indices are u32).
+    uint8 public constant MAX_TREE_DEPTH = 32;
+    /// @notice Bytes of an ECgFp5 public key: five Goldilocks limbs, 8 little-endian bytes each.
+    uint256 public constant PUBLIC_KEY_BYTES = 40;
+    /// @notice The Goldilocks modulus p = 2^64 - 2^32 + 1: every key limb must be below it.
+    uint64 public constant GOLDILOCKS_P = 0xFFFFFFFF00000001;
     /// @notice Delay between scheduling and executing a governance call.
     uint256 public constant GOVERNANCE_DELAY = 2 days;
     /// @notice A committed batch must be proved within this time, or its operator is slashed.
@@ -103,12 +111,14 @@ contract BulwarkHub {
         uint32 route;
         bool registered;
         bool exitMode;
+        uint8 treeDepth; // accounts are [0, 2^treeDepth)
         // slot: deposit queue positions and the balance cap
         uint64 depositCount; // deposits queued
         uint64 depositCommitted; // deposits consumed by committed batches
         uint64 depositExecuted; // deposits consumed by executed batches
         uint64 maxBalance; // units
         address operator;
+        uint64 accountCount; // accounts created by depositNew (the next account index)
         address exitVerifier;
         bytes32 committedRoot; // root after the last committed batch
         bytes32 finalizedRoot; // root after the last executed batch
@@ -160,11 +170,24 @@ contract BulwarkHub {
     event Unpaused();
     event RouteAdded(uint32 indexed route, address verifier, uint32 opsPerLeaf, uint32 maxLeaves);
     event RouteFrozen(uint32 indexed route);
-    event ChainRegistered(uint64 indexed chainId, bytes32 genesisRoot, uint32 route, address operator, uint64 maxBalance);
+    event ChainRegistered(
+        uint64 indexed chainId, bytes32 genesisRoot, uint32 route, address operator, uint64 maxBalance, uint8 treeDepth
+    );
     event ChainRouteChanged(uint64 indexed chainId, uint32 route);
     event ChainOperatorChanged(uint64 indexed chainId, address operator);
     event ExitVerifierChanged(uint64 indexed chainId, address exitVerifier);
-    event DepositQueued(uint64 indexed chainId, uint64 indexed queueIndex, address depositor, uint32 account, uint64 amount, bytes32 rollingHash);
+    /// @notice A deposit entered the queue. `publicKey` is the new account's key, or 40 zero
+    ///         bytes for a deposit to an existing account: with `account` and `amount` it gives
+    ///         the deposit's 61 pubdata bytes.
+    event DepositQueued(
+        uint64 indexed chainId,
+        uint64 indexed queueIndex,
+        address depositor,
+        uint32 account,
+        uint64 amount,
+        bytes publicKey,
+        bytes32 rollingHash
+    );
     event BatchCommitted(uint64 indexed chainId, uint64 indexed batchIndex, bytes32 newRoot, bytes32 publicInput, BatchInfo info);
     event BatchProved(uint64 indexed chainId, uint64 indexed batchIndex);
     event BatchExecuted(uint64 indexed chainId, uint64 indexed batchIndex, bytes32 newRoot);
@@ -199,8 +222,12 @@ contract BulwarkHub {
     error InExitMode(uint64 chainId);
     error NotInExitMode(uint64 chainId);
     error BadMaxBalance();
+    error BadTreeDepth(uint8 treeDepth);
     error BadPublicKey();
     error BadDepositAmount(uint256 value);
+    error AccountSpaceFull();
+    error UnknownAccount(uint32 account);
+    error DepositCapReached();
     error NotChainOperator(address caller);
     error InsufficientBond(address operator);
     error BadOldRoot();
@@ -334,22 +361,32 @@ contract BulwarkHub {
     }
 
     /// @notice Governance: registers a consumer chain.
-    function registerChain(uint64 chainId, bytes32 genesisRoot, uint32 routeId, address operator_, uint64 maxBalance)
-        external
-        onlyGovernance
-    {
+    /// @param genesisRoot The root of the chain's EMPTY account tree of depth `treeDepth`:
+    ///        the hub numbers accounts from 0 as deposits create them (see depositNew).
+    /// @param maxBalance Largest L2 balance (units), and cap of the chain's escrow.
+    /// @param treeDepth Depth of the account tree (1..=32): accounts are [0, 2^treeDepth).
+    function registerChain(
+        uint64 chainId,
+        bytes32 genesisRoot,
+        uint32 routeId,
+        address operator_,
+        uint64 maxBalance,
+        uint8 treeDepth
+    ) external onlyGovernance {
         Chain storage c = _chains[chainId];
         if (c.registered) revert ChainExists(chainId);
         _liveRoute(routeId);
         if (operator_ == address(0)) revert ZeroAddress();
         if (maxBalance == 0 || maxBalance > MAX_MAX_BALANCE) revert BadMaxBalance();
+        if (treeDepth == 0 || treeDepth > MAX_TREE_DEPTH) revert BadTreeDepth(treeDepth);
         c.registered = true;
         c.route = routeId;
         c.operator = operator_;
         c.maxBalance = maxBalance;
+        c.treeDepth = treeDepth;
         c.committedRoot = genesisRoot;
         c.finalizedRoot = genesisRoot;
-        emit ChainRegistered(chainId, genesisRoot, routeId, operator_, maxBalance);
+        emit ChainRegistered(chainId, genesisRoot, routeId, operator_, maxBalance, treeDepth);
     }
 
     /// @notice Governance: moves a chain to another (live) route for its next commits.
@@ -394,20 +431,74 @@ contract BulwarkHub {
 
     // ================================================================== deposits
 
-    /// @notice Queues a deposit of msg.value (whole gwei, at most the chain's max balance)
-    ///         to `account` on chain `chainId`, created with `publicKey` if empty.
-    /// @param publicKey The recipient's 40-byte ECgFp5 public key.
+    // Every queued deposit must be applicable by the chain's executor: the operator has to
+    // consume the queue in order and is slashed for a deposit left unprocessed, so one
+    // deposit the executor could refuse would block the chain and slash an honest operator.
+    // Hence the hub, not the executor, decides what enters the queue:
+    // - depositNew creates the next account (index accountCount, below 2^treeDepth) with a
+    //   canonical, non-zero key: no key mismatch, no index outside the tree;
+    // - depositTo credits an account that an earlier deposit created (its record carries 40
+    //   zero bytes as the key, meaning "existing account");
+    // - the escrow (units) never exceeds maxBalance: L2 balances sum to at most the escrow, so
+    //   no credit (deposit or transfer) can take a balance past maxBalance.
+
+    /// @notice Queues a deposit of msg.value (whole gwei) that creates a new account owned by
+    ///         `publicKey`; the hub assigns the account index (the chain's account count).
+    /// @param publicKey The owner's ECgFp5 public key: 40 bytes, five little-endian u64 limbs,
+    ///        each below the Goldilocks modulus p = 2^64 - 2^32 + 1, not all zero.
     /// @return queueIndex The deposit's position in the chain's queue.
-    function deposit(uint64 chainId, uint32 account, bytes calldata publicKey)
+    /// @return account The index of the new account.
+    function depositNew(uint64 chainId, bytes calldata publicKey)
         external
         payable
         whenNotPaused
-        returns (uint64 queueIndex)
+        returns (uint64 queueIndex, uint32 account)
     {
         Chain storage c = _liveChain(chainId);
-        if (publicKey.length != 40) revert BadPublicKey();
+        if (!isCanonicalPublicKey(publicKey)) revert BadPublicKey();
+        uint64 count = c.accountCount;
+        if (count >= uint64(1) << c.treeDepth) revert AccountSpaceFull();
+        c.accountCount = count + 1;
+        account = uint32(count);
+        queueIndex = _enqueue(c, chainId, account, publicKey);
+    }
+
+    /// @notice Queues a deposit of msg.value (whole gwei) to an existing account: one that an
+    ///         earlier depositNew created (it may still be in the queue).
+    /// @return queueIndex The deposit's position in the chain's queue.
+    function depositTo(uint64 chainId, uint32 account) external payable whenNotPaused returns (uint64 queueIndex) {
+        Chain storage c = _liveChain(chainId);
+        if (account >= c.accountCount) revert UnknownAccount(account);
+        queueIndex = _enqueue(c, chainId, account, new bytes(PUBLIC_KEY_BYTES));
+    }
+
+    /// @notice Whether `publicKey` is a key depositNew accepts: 40 bytes, five little-endian
+    ///         u64 limbs each below p = 2^64 - 2^32 + 1, not all zero (the zero key marks a
+    ///         deposit to an existing account). Whether it decodes to a curve point is not
+    ///         checked here: the executor accepts any canonical key.
+    function isCanonicalPublicKey(bytes calldata publicKey) public pure returns (bool) {
+        if (publicKey.length != PUBLIC_KEY_BYTES) return false;
+        bool nonZero = false;
+        for (uint256 at = 0; at < PUBLIC_KEY_BYTES; at += 8) {
+            // Read big-endian, the limb's low 4 bytes come first. A little-endian limb is
+            // >= p iff its high half is 0xFFFFFFFF and its low half is not zero.
+            uint64 word = uint64(bytes8(publicKey[at:at + 8]));
+            if (uint32(word) == type(uint32).max && (word >> 32) != 0) return false;
+            if (word != 0) nonZero = true;
+        }
+        return nonZero;
+    }
+
+    /// @dev Checks the amount and the escrow cap, then appends the 61-byte deposit record
+    ///      (0x01 ‖ queueIndex ‖ account ‖ publicKey ‖ amount) to the queue's rolling hash.
+    function _enqueue(Chain storage c, uint64 chainId, uint32 account, bytes memory publicKey)
+        internal
+        returns (uint64 queueIndex)
+    {
         uint256 units = msg.value / UNIT;
         if (msg.value == 0 || msg.value % UNIT != 0 || units > c.maxBalance) revert BadDepositAmount(msg.value);
+        uint256 escrow = c.escrow + msg.value;
+        if (escrow > uint256(c.maxBalance) * UNIT) revert DepositCapReached();
         queueIndex = c.depositCount;
         bytes32 h = keccak256(
             abi.encodePacked(c.depositHash[queueIndex], uint8(1), queueIndex, account, publicKey, uint64(units))
@@ -415,8 +506,8 @@ contract BulwarkHub {
         c.depositHash[queueIndex + 1] = h;
         c.deposits[queueIndex] = DepositMeta(msg.sender, uint64(block.timestamp));
         c.depositCount = queueIndex + 1;
-        c.escrow += msg.value;
-        emit DepositQueued(chainId, queueIndex, msg.sender, account, uint64(units), h);
+        c.escrow = escrow;
+        emit DepositQueued(chainId, queueIndex, msg.sender, account, uint64(units), publicKey, h);
     }
 
     // ================================================================== batches
@@ -724,6 +815,12 @@ contract BulwarkHub {
     /// @notice Who queued a deposit and when (depositor 0 once refunded).
     function depositMeta(uint64 chainId, uint64 index) external view returns (DepositMeta memory) {
         return _chains[chainId].deposits[index];
+    }
+
+    /// @notice A chain's account tree depth and the number of accounts deposits created.
+    function accountSpace(uint64 chainId) external view returns (uint8 treeDepth, uint64 accountCount) {
+        Chain storage c = _chains[chainId];
+        return (c.treeDepth, c.accountCount);
     }
 
     /// @notice Whether an account has exited a chain in exit mode.

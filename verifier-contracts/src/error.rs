@@ -41,6 +41,33 @@ pub enum ContractsError {
     /// Pubdata could not be split into ops or does not fill a commitment tree.
     #[error("pubdata: {0}")]
     Pubdata(String),
+    /// A contract call or deployment reverted; `reason` is the contract's custom error in
+    /// words (`UnknownAccount { account: 5 }`), or the raw revert data when unknown.
+    #[error("{call} reverted: {reason}")]
+    Reverted {
+        /// What was called (`BulwarkHub.depositTo`, `deploy BulwarkHub`).
+        call: &'static str,
+        /// The decoded revert reason.
+        reason: String,
+    },
+    /// The node could not be reached or answered with an error that is not a revert.
+    #[error("{call}: JSON-RPC failed: {message}")]
+    Rpc {
+        /// What was called.
+        call: &'static str,
+        /// The transport's or node's message.
+        message: String,
+    },
+    /// A deployed contract is not what its artifact says.
+    #[error("deployed {contract} at {address}: {reason}")]
+    Deployed {
+        /// The artifact's contract name.
+        contract: String,
+        /// Where it was deployed.
+        address: String,
+        /// What differs.
+        reason: String,
+    },
 }
 
 impl ContractsError {

@@ -21,6 +21,11 @@ contract BulwarkHubTest is HubBase {
         return abi.decode(abi.encode(info), (BulwarkHub.BatchInfo));
     }
 
+    /// @notice The hub deploys on mainnet: its runtime code fits EIP-170's limit.
+    function test_hubFitsCodeSizeLimit() public view {
+        assertLe(address(hub).code.length, 24_576);
+    }
+
     // ------------------------------------------------------------ governance
 
     function test_constructor_RevertWhen_zeroAddress() public {
@@ -62,7 +67,7 @@ contract BulwarkHubTest is HubBase {
     }
 
     function test_executeScheduled_bubblesRevert() public {
-        bytes memory data = abi.encodeCall(BulwarkHub.registerChain, (CHAIN, GENESIS, 0, operatorAddr, 1));
+        bytes memory data = abi.encodeCall(BulwarkHub.registerChain, (CHAIN, GENESIS, 0, operatorAddr, 1, 32));
         hub.schedule(data);
         vm.warp(block.timestamp + hub.GOVERNANCE_DELAY());
         vm.expectRevert(abi.encodeWithSelector(BulwarkHub.ChainExists.selector, CHAIN));
@@ -89,7 +94,7 @@ contract BulwarkHubTest is HubBase {
         vm.expectRevert(BulwarkHub.NotGovernance.selector);
         hub.addRoute(address(mock), 1, 1);
         vm.expectRevert(BulwarkHub.NotGovernance.selector);
-        hub.registerChain(8, GENESIS, 0, operatorAddr, 1);
+        hub.registerChain(8, GENESIS, 0, operatorAddr, 1, 32);
         vm.expectRevert(BulwarkHub.NotGovernance.selector);
         hub.setChainRoute(CHAIN, 0);
         vm.expectRevert(BulwarkHub.NotGovernance.selector);
@@ -159,13 +164,13 @@ contract BulwarkHubTest is HubBase {
     }
 
     function test_registerChain_reverts() public {
-        _govExpect(abi.encodeCall(BulwarkHub.registerChain, (8, GENESIS, 3, operatorAddr, 1)), abi.encodeWithSelector(BulwarkHub.UnknownRoute.selector, 3));
-        _govExpect(abi.encodeCall(BulwarkHub.registerChain, (8, GENESIS, 0, address(0), 1)), abi.encodeWithSelector(BulwarkHub.ZeroAddress.selector));
-        _govExpect(abi.encodeCall(BulwarkHub.registerChain, (8, GENESIS, 0, operatorAddr, 0)), abi.encodeWithSelector(BulwarkHub.BadMaxBalance.selector));
-        _govExpect(abi.encodeCall(BulwarkHub.registerChain, (8, GENESIS, 0, operatorAddr, uint64(1 << 62))), abi.encodeWithSelector(BulwarkHub.BadMaxBalance.selector));
+        _govExpect(abi.encodeCall(BulwarkHub.registerChain, (8, GENESIS, 3, operatorAddr, 1, 32)), abi.encodeWithSelector(BulwarkHub.UnknownRoute.selector, 3));
+        _govExpect(abi.encodeCall(BulwarkHub.registerChain, (8, GENESIS, 0, address(0), 1, 32)), abi.encodeWithSelector(BulwarkHub.ZeroAddress.selector));
+        _govExpect(abi.encodeCall(BulwarkHub.registerChain, (8, GENESIS, 0, operatorAddr, 0, 32)), abi.encodeWithSelector(BulwarkHub.BadMaxBalance.selector));
+        _govExpect(abi.encodeCall(BulwarkHub.registerChain, (8, GENESIS, 0, operatorAddr, uint64(1 << 62), 32)), abi.encodeWithSelector(BulwarkHub.BadMaxBalance.selector));
         vm.prank(guardian);
         hub.freezeRoute(0);
-        _govExpect(abi.encodeCall(BulwarkHub.registerChain, (8, GENESIS, 0, operatorAddr, 1)), abi.encodeWithSelector(BulwarkHub.RouteIsFrozen.selector, 0));
+        _govExpect(abi.encodeCall(BulwarkHub.registerChain, (8, GENESIS, 0, operatorAddr, 1, 32)), abi.encodeWithSelector(BulwarkHub.RouteIsFrozen.selector, 0));
     }
 
     function test_registerChain_state() public view {
@@ -205,7 +210,7 @@ contract BulwarkHubTest is HubBase {
         vm.prank(guardian);
         hub.pause();
         vm.expectRevert(BulwarkHub.IsPaused.selector);
-        _deposit(1, 1 gwei);
+        _depositNew(1 gwei);
         vm.expectRevert(BulwarkHub.IsPaused.selector);
         hub.claim(user);
         vm.expectRevert(BulwarkHub.IsPaused.selector);
@@ -213,7 +218,7 @@ contract BulwarkHubTest is HubBase {
         hub.withdrawBond();
         // The pause ends by itself; the next one waits MAX_PAUSE more.
         vm.warp(block.timestamp + hub.MAX_PAUSE());
-        _deposit(1, 1 gwei);
+        _depositNew(1 gwei);
         uint256 maxPause = hub.MAX_PAUSE();
         vm.prank(guardian);
         vm.expectRevert(abi.encodeWithSelector(BulwarkHub.PauseUnavailable.selector, block.timestamp + maxPause));
@@ -234,7 +239,7 @@ contract BulwarkHubTest is HubBase {
         hub.unpause();
         vm.prank(guardian);
         hub.unpause();
-        _deposit(1, 1 gwei);
+        _depositNew(1 gwei);
     }
 
     function test_pausedFunctionsAllRevert() public {
@@ -268,15 +273,23 @@ contract BulwarkHubTest is HubBase {
         hub.exit(CHAIN, 0, 0, user, "");
         vm.expectRevert(BulwarkHub.IsPaused.selector);
         hub.refundDeposit(CHAIN, 0, "");
+        vm.expectRevert(BulwarkHub.IsPaused.selector);
+        hub.depositNew{value: 1 gwei}(CHAIN, PK);
+        vm.expectRevert(BulwarkHub.IsPaused.selector);
+        hub.depositTo{value: 1 gwei}(CHAIN, 0);
         vm.stopPrank();
     }
 
     // ------------------------------------------------------------ deposits
 
-    function test_deposit() public {
-        uint64 i = _deposit(3, 5 gwei);
+    function test_depositNew() public {
+        vm.expectEmit(address(hub));
+        bytes32 h = keccak256(abi.encodePacked(bytes32(0), _newDepositOp(0, 0, 5)));
+        emit BulwarkHub.DepositQueued(CHAIN, 0, user, 0, 5, PK, h);
+        vm.prank(user);
+        (uint64 i, uint32 account) = hub.depositNew{value: 5 gwei}(CHAIN, PK);
         assertEq(i, 0);
-        bytes32 h = keccak256(abi.encodePacked(bytes32(0), _depositOp(0, 3, 5)));
+        assertEq(account, 0);
         assertEq(hub.depositHash(CHAIN, 1), h);
         assertEq(hub.depositMeta(CHAIN, 0).depositor, user);
         assertEq(hub.depositMeta(CHAIN, 0).enqueuedAt, block.timestamp);
@@ -284,24 +297,199 @@ contract BulwarkHubTest is HubBase {
         assertEq(count, 1);
         (,,,,,,,, uint256 escrow) = hub.chainInfo(CHAIN);
         assertEq(escrow, 5 gwei);
-        assertEq(_deposit(3, 1 gwei), 1);
+        // The next new account gets the next index.
+        vm.prank(user);
+        (i, account) = hub.depositNew{value: 1 gwei}(CHAIN, PK);
+        assertEq(i, 1);
+        assertEq(account, 1);
+        (uint8 depth, uint64 accounts) = hub.accountSpace(CHAIN);
+        assertEq(depth, DEPTH);
+        assertEq(accounts, 2);
     }
 
-    function test_deposit_reverts() public {
+    function test_depositTo() public {
+        _depositNew(5 gwei);
+        bytes32 h1 = hub.depositHash(CHAIN, 1);
+        bytes32 h2 = keccak256(abi.encodePacked(h1, _toDepositOp(1, 0, 7)));
+        vm.expectEmit(address(hub));
+        emit BulwarkHub.DepositQueued(CHAIN, 1, user, 0, 7, new bytes(40), h2);
+        assertEq(_depositTo(0, 7 gwei), 1);
+        assertEq(hub.depositHash(CHAIN, 2), h2);
+        (, uint64 accounts) = hub.accountSpace(CHAIN);
+        assertEq(accounts, 1, "depositTo creates no account");
+        (,,,,,,,, uint256 escrow) = hub.chainInfo(CHAIN);
+        assertEq(escrow, 12 gwei);
+    }
+
+    function test_depositNew_reverts() public {
         vm.startPrank(user);
         vm.expectRevert(abi.encodeWithSelector(BulwarkHub.UnknownChain.selector, 99));
-        hub.deposit{value: 1 gwei}(99, 0, PK);
+        hub.depositNew{value: 1 gwei}(99, PK);
         vm.expectRevert(BulwarkHub.BadPublicKey.selector);
-        hub.deposit{value: 1 gwei}(CHAIN, 0, hex"00");
+        hub.depositNew{value: 1 gwei}(CHAIN, hex"00");
+        vm.expectRevert(BulwarkHub.BadPublicKey.selector);
+        hub.depositNew{value: 1 gwei}(CHAIN, bytes.concat(PK, hex"00")); // 41 bytes
+        vm.expectRevert(BulwarkHub.BadPublicKey.selector);
+        hub.depositNew{value: 1 gwei}(CHAIN, new bytes(40)); // the zero key marks depositTo
+        // Limb 2 (little-endian) = p: not canonical.
+        bytes memory key = bytes.concat(PK);
+        bytes8 pLe = hex"01000000ffffffff";
+        for (uint256 j = 0; j < 8; j++) key[16 + j] = pLe[j];
+        vm.expectRevert(BulwarkHub.BadPublicKey.selector);
+        hub.depositNew{value: 1 gwei}(CHAIN, key);
+        // p - 1 is canonical.
+        key[16] = 0x00;
+        hub.depositNew{value: 1 gwei}(CHAIN, key);
         vm.expectRevert(abi.encodeWithSelector(BulwarkHub.BadDepositAmount.selector, 0));
-        hub.deposit{value: 0}(CHAIN, 0, PK);
+        hub.depositNew{value: 0}(CHAIN, PK);
         vm.expectRevert(abi.encodeWithSelector(BulwarkHub.BadDepositAmount.selector, 1 gwei + 1));
-        hub.deposit{value: 1 gwei + 1}(CHAIN, 0, PK);
+        hub.depositNew{value: 1 gwei + 1}(CHAIN, PK);
         vm.stopPrank();
-        _gov(abi.encodeCall(BulwarkHub.registerChain, (8, GENESIS, 0, operatorAddr, 10)));
+        _gov(abi.encodeCall(BulwarkHub.registerChain, (8, GENESIS, 0, operatorAddr, 10, 32)));
         vm.prank(user);
         vm.expectRevert(abi.encodeWithSelector(BulwarkHub.BadDepositAmount.selector, 11 gwei));
-        hub.deposit{value: 11 gwei}(8, 0, PK);
+        hub.depositNew{value: 11 gwei}(8, PK);
+        // A refused deposit takes no account index.
+        (, uint64 accounts) = hub.accountSpace(CHAIN);
+        assertEq(accounts, 1);
+    }
+
+    function test_depositTo_reverts() public {
+        vm.startPrank(user);
+        vm.expectRevert(abi.encodeWithSelector(BulwarkHub.UnknownChain.selector, 99));
+        hub.depositTo{value: 1 gwei}(99, 0);
+        vm.expectRevert(abi.encodeWithSelector(BulwarkHub.UnknownAccount.selector, 0));
+        hub.depositTo{value: 1 gwei}(CHAIN, 0);
+        hub.depositNew{value: 1 gwei}(CHAIN, PK);
+        hub.depositTo{value: 1 gwei}(CHAIN, 0);
+        vm.expectRevert(abi.encodeWithSelector(BulwarkHub.UnknownAccount.selector, 1));
+        hub.depositTo{value: 1 gwei}(CHAIN, 1);
+        vm.expectRevert(abi.encodeWithSelector(BulwarkHub.UnknownAccount.selector, type(uint32).max));
+        hub.depositTo{value: 1 gwei}(CHAIN, type(uint32).max);
+        vm.expectRevert(abi.encodeWithSelector(BulwarkHub.BadDepositAmount.selector, 0));
+        hub.depositTo{value: 0}(CHAIN, 0);
+        vm.expectRevert(abi.encodeWithSelector(BulwarkHub.BadDepositAmount.selector, 2 gwei - 1));
+        hub.depositTo{value: 2 gwei - 1}(CHAIN, 0);
+        vm.stopPrank();
+    }
+
+    function test_registerChain_RevertWhen_badTreeDepth() public {
+        _govExpect(abi.encodeCall(BulwarkHub.registerChain, (8, GENESIS, 0, operatorAddr, 1, 0)), abi.encodeWithSelector(BulwarkHub.BadTreeDepth.selector, 0));
+        _govExpect(abi.encodeCall(BulwarkHub.registerChain, (8, GENESIS, 0, operatorAddr, 1, 33)), abi.encodeWithSelector(BulwarkHub.BadTreeDepth.selector, 33));
+    }
+
+    /// @notice A tree of depth d holds exactly 2^d accounts: the next depositNew reverts.
+    function testFuzz_depositNew_RevertWhen_accountSpaceFull(uint8 depth) public {
+        depth = uint8(bound(depth, 1, 5));
+        _gov(abi.encodeCall(BulwarkHub.registerChain, (8, GENESIS, 0, operatorAddr, 1e9, depth)));
+        vm.startPrank(user);
+        for (uint256 n = 0; n < (uint256(1) << depth); n++) {
+            (, uint32 account) = hub.depositNew{value: 1 gwei}(8, PK);
+            assertEq(account, n);
+        }
+        vm.expectRevert(BulwarkHub.AccountSpaceFull.selector);
+        hub.depositNew{value: 1 gwei}(8, PK);
+        // Existing accounts still take deposits; one past the last does not.
+        uint32 last = uint32((uint256(1) << depth) - 1);
+        hub.depositTo{value: 1 gwei}(8, last);
+        vm.expectRevert(abi.encodeWithSelector(BulwarkHub.UnknownAccount.selector, last + 1));
+        hub.depositTo{value: 1 gwei}(8, last + 1);
+        vm.stopPrank();
+    }
+
+    /// @notice The escrow (units, this deposit included) never exceeds maxBalance; executed
+    ///         withdrawals free room under the cap again.
+    function test_deposit_RevertWhen_capReached() public {
+        _gov(abi.encodeCall(BulwarkHub.registerChain, (8, GENESIS, 0, operatorAddr, 10, 32)));
+        vm.startPrank(user);
+        hub.depositNew{value: 6 gwei}(8, PK);
+        vm.expectRevert(BulwarkHub.DepositCapReached.selector);
+        hub.depositTo{value: 5 gwei}(8, 0);
+        vm.expectRevert(BulwarkHub.DepositCapReached.selector);
+        hub.depositNew{value: 5 gwei}(8, PK);
+        hub.depositTo{value: 4 gwei}(8, 0); // exactly at the cap
+        vm.expectRevert(BulwarkHub.DepositCapReached.selector);
+        hub.depositTo{value: 1 gwei}(8, 0);
+        vm.stopPrank();
+        // Withdraw 3 units of account 0 in a batch: the cap has room for 3 more.
+        bytes memory ops = bytes.concat(_newDepositOp(0, 0, 6), _toDepositOp(1, 0, 4), _withdrawOp(0, user, 3), _noop());
+        vm.prank(operatorAddr);
+        hub.commitBatch(8, bytes32(uint256(5)), 0, ops);
+        BulwarkHub.BatchInfo memory info = BulwarkHub.BatchInfo({
+            batchIndex: 0,
+            depositLast: 2,
+            committedAt: uint64(block.timestamp),
+            route: 0,
+            operator: operatorAddr,
+            newRoot: bytes32(uint256(5)),
+            publicInput: bytes32(0),
+            withdrawalsHash: keccak256(abi.encodePacked(user, uint64(3))),
+            withdrawalsTotal: 3
+        });
+        bytes[] memory leaves = new bytes[](2);
+        leaves[0] = bytes.concat(_newDepositOp(0, 0, 6), _toDepositOp(1, 0, 4));
+        leaves[1] = bytes.concat(_withdrawOp(0, user, 3), _noop());
+        info.publicInput = hub.publicInputOf(8, 0, GENESIS, info.newRoot, 0, 2, 0, _commitment(leaves));
+        uint256[8] memory proof;
+        vm.startPrank(operatorAddr);
+        hub.proveBatch(8, info, proof);
+        hub.executeBatch(8, info, abi.encodePacked(user, uint64(3)));
+        vm.stopPrank();
+        vm.startPrank(user);
+        vm.expectRevert(BulwarkHub.DepositCapReached.selector);
+        hub.depositTo{value: 4 gwei}(8, 0);
+        hub.depositTo{value: 3 gwei}(8, 0);
+        vm.stopPrank();
+    }
+
+    /// @dev The reference: five little-endian u64 limbs, each below p, not all zero.
+    function _refCanonical(bytes memory key) internal pure returns (bool) {
+        if (key.length != 40) return false;
+        bool nonZero = false;
+        for (uint256 l = 0; l < 5; l++) {
+            uint256 limb = 0;
+            for (uint256 j = 0; j < 8; j++) limb |= uint256(uint8(key[8 * l + j])) << (8 * j);
+            if (limb >= 0xFFFFFFFF00000001) return false;
+            if (limb != 0) nonZero = true;
+        }
+        return nonZero;
+    }
+
+    /// @dev A limb biased toward the edges: 0, p - 1, p, p + 1, 2^64 - 1, 2^64 - 2^32, any.
+    function _edgeLimb(uint256 seed) internal pure returns (uint64) {
+        uint256 kind = seed % 8;
+        uint64 any = uint64(seed >> 8);
+        if (kind == 0) return 0;
+        if (kind == 1) return 0xFFFFFFFF00000000;
+        if (kind == 2) return 0xFFFFFFFF00000001;
+        if (kind == 3) return 0xFFFFFFFF00000002;
+        if (kind == 4) return type(uint64).max;
+        if (kind == 5) return 0xFFFFFFFF00000000 | (any & 0xFFFFFFFF);
+        return any;
+    }
+
+    function _leKey(uint256[5] memory seeds) internal pure returns (bytes memory key) {
+        key = new bytes(40);
+        for (uint256 l = 0; l < 5; l++) {
+            uint64 limb = _edgeLimb(seeds[l]);
+            for (uint256 j = 0; j < 8; j++) key[8 * l + j] = bytes1(uint8(limb >> (8 * j)));
+        }
+    }
+
+    /// @notice isCanonicalPublicKey agrees with the reference on edge-biased keys, and
+    ///         depositNew accepts exactly the canonical ones.
+    function testFuzz_publicKeyCanonicality(uint256[5] memory seeds) public {
+        bytes memory key = _leKey(seeds);
+        bool expected = _refCanonical(key);
+        assertEq(hub.isCanonicalPublicKey(key), expected);
+        vm.prank(user);
+        if (!expected) vm.expectRevert(BulwarkHub.BadPublicKey.selector);
+        hub.depositNew{value: 1 gwei}(CHAIN, key);
+    }
+
+    /// @notice Arbitrary bytes (any length) agree with the reference too.
+    function testFuzz_publicKeyCanonicality_anyBytes(bytes memory key) public view {
+        assertEq(hub.isCanonicalPublicKey(key), _refCanonical(key));
     }
 
     function testFuzz_deposit_amounts(uint256 value) public {
@@ -310,21 +498,21 @@ contract BulwarkHubTest is HubBase {
         vm.prank(user);
         if (value == 0 || value % 1 gwei != 0) {
             vm.expectRevert(abi.encodeWithSelector(BulwarkHub.BadDepositAmount.selector, value));
-            hub.deposit{value: value}(CHAIN, 0, PK);
+            hub.depositNew{value: value}(CHAIN, PK);
         } else {
-            hub.deposit{value: value}(CHAIN, 0, PK);
-            assertEq(hub.depositHash(CHAIN, 1), keccak256(abi.encodePacked(bytes32(0), _depositOp(0, 0, uint64(value / 1 gwei)))));
+            hub.depositNew{value: value}(CHAIN, PK);
+            assertEq(hub.depositHash(CHAIN, 1), keccak256(abi.encodePacked(bytes32(0), _newDepositOp(0, 0, uint64(value / 1 gwei)))));
         }
     }
 
     // ------------------------------------------------------------ commit
 
     function test_commit_matchesReference() public {
-        _deposit(1, 1000 gwei);
-        bytes memory ops = bytes.concat(_depositOp(0, 1, 1000), _transferOp(1, 2), _withdrawOp(1, user, 400), _noop());
+        _depositNew(1000 gwei);
+        bytes memory ops = bytes.concat(_newDepositOp(0, 0, 1000), _transferOp(1, 2), _withdrawOp(1, user, 400), _noop());
         BulwarkHub.BatchInfo memory info = _commit(bytes32(uint256(2)), ops);
         bytes[] memory leaves = new bytes[](2);
-        leaves[0] = bytes.concat(_depositOp(0, 1, 1000), _transferOp(1, 2));
+        leaves[0] = bytes.concat(_newDepositOp(0, 0, 1000), _transferOp(1, 2));
         leaves[1] = bytes.concat(_withdrawOp(1, user, 400), _noop());
         bytes32 input = hub.publicInputOf(CHAIN, 0, GENESIS, bytes32(uint256(2)), 0, 1, 0, _commitment(leaves));
         assertEq(info.publicInput, input);
@@ -375,14 +563,16 @@ contract BulwarkHubTest is HubBase {
     }
 
     function test_commit_RevertWhen_depositNotQueued() public {
-        _commitExpect(bytes.concat(_depositOp(0, 1, 1000), _noop()), abi.encodeWithSelector(BulwarkHub.DepositsNotQueued.selector, 1, 0));
+        _commitExpect(bytes.concat(_newDepositOp(0, 0, 1000), _noop()), abi.encodeWithSelector(BulwarkHub.DepositsNotQueued.selector, 1, 0));
     }
 
     function test_commit_RevertWhen_depositMismatch() public {
-        _deposit(1, 1000 gwei);
-        _commitExpect(bytes.concat(_depositOp(0, 1, 999), _noop()), abi.encodeWithSelector(BulwarkHub.DepositMismatch.selector));
-        _commitExpect(bytes.concat(_depositOp(0, 2, 1000), _noop()), abi.encodeWithSelector(BulwarkHub.DepositMismatch.selector));
-        _commitExpect(bytes.concat(_depositOp(1, 1, 1000), _noop()), abi.encodeWithSelector(BulwarkHub.DepositMismatch.selector));
+        _depositNew(1000 gwei);
+        _commitExpect(bytes.concat(_newDepositOp(0, 0, 999), _noop()), abi.encodeWithSelector(BulwarkHub.DepositMismatch.selector));
+        _commitExpect(bytes.concat(_newDepositOp(0, 1, 1000), _noop()), abi.encodeWithSelector(BulwarkHub.DepositMismatch.selector));
+        _commitExpect(bytes.concat(_newDepositOp(1, 0, 1000), _noop()), abi.encodeWithSelector(BulwarkHub.DepositMismatch.selector));
+        // The queued record carries the key: a zero key (existing account) does not match.
+        _commitExpect(bytes.concat(_toDepositOp(0, 0, 1000), _noop()), abi.encodeWithSelector(BulwarkHub.DepositMismatch.selector));
     }
 
     function test_commit_RevertWhen_chainUnknownOrExit() public {
@@ -404,8 +594,8 @@ contract BulwarkHubTest is HubBase {
     // ------------------------------------------------------------ prove / execute
 
     function test_fullFlow_creditsAndClaims() public {
-        _deposit(1, 1000 gwei);
-        bytes memory ops = bytes.concat(_depositOp(0, 1, 1000), _transferOp(1, 2), _withdrawOp(1, user, 400), _noop());
+        _depositNew(1000 gwei);
+        bytes memory ops = bytes.concat(_newDepositOp(0, 0, 1000), _transferOp(1, 2), _withdrawOp(1, user, 400), _noop());
         BulwarkHub.BatchInfo memory info = _commit(bytes32(uint256(2)), ops);
         _prove(info);
         _execute(info, abi.encodePacked(user, uint64(400)));
@@ -489,8 +679,8 @@ contract BulwarkHubTest is HubBase {
     }
 
     function test_revertBatches() public {
-        _deposit(1, 1000 gwei);
-        BulwarkHub.BatchInfo memory a = _commit(bytes32(uint256(2)), bytes.concat(_depositOp(0, 1, 1000), _noop()));
+        _depositNew(1000 gwei);
+        BulwarkHub.BatchInfo memory a = _commit(bytes32(uint256(2)), bytes.concat(_newDepositOp(0, 0, 1000), _noop()));
         _prove(a);
         _commit(bytes32(uint256(3)), hex"0000");
         vm.prank(user);
@@ -524,8 +714,8 @@ contract BulwarkHubTest is HubBase {
 
     function test_claim_RevertWhen_transferFails() public {
         RejectsEther r = new RejectsEther();
-        _deposit(1, 1000 gwei);
-        BulwarkHub.BatchInfo memory info = _commit(bytes32(uint256(2)), bytes.concat(_depositOp(0, 1, 1000), _withdrawOp(1, address(r), 5)));
+        _depositNew(1000 gwei);
+        BulwarkHub.BatchInfo memory info = _commit(bytes32(uint256(2)), bytes.concat(_newDepositOp(0, 0, 1000), _withdrawOp(1, address(r), 5)));
         _prove(info);
         _execute(info, abi.encodePacked(address(r), uint64(5)));
         vm.expectRevert(BulwarkHub.TransferFailed.selector);
@@ -639,7 +829,7 @@ contract BulwarkHubTest is HubBase {
     function test_slashStaleDeposit() public {
         vm.expectRevert(BulwarkHub.NoStaleDeposit.selector);
         hub.slashStaleDeposit(CHAIN);
-        _deposit(1, 1 gwei);
+        _depositNew(1 gwei);
         uint256 deadline = block.timestamp + hub.DEPOSIT_DEADLINE();
         vm.expectRevert(abi.encodeWithSelector(BulwarkHub.DeadlineNotPassed.selector, deadline));
         hub.slashStaleDeposit(CHAIN);
@@ -683,7 +873,7 @@ contract BulwarkHubTest is HubBase {
     // ------------------------------------------------------------ exit mode
 
     function _enterExitMode() internal {
-        _deposit(1, 1000 gwei);
+        _depositNew(1000 gwei);
         vm.warp(block.timestamp + hub.EXIT_DEADLINE() + 1);
         hub.activateExitMode(CHAIN);
     }
@@ -691,7 +881,7 @@ contract BulwarkHubTest is HubBase {
     function test_activateExitMode() public {
         vm.expectRevert(BulwarkHub.NoStaleDeposit.selector);
         hub.activateExitMode(CHAIN);
-        _deposit(1, 1000 gwei);
+        _depositNew(1000 gwei);
         uint256 deadline = block.timestamp + hub.EXIT_DEADLINE();
         vm.expectRevert(abi.encodeWithSelector(BulwarkHub.DeadlineNotPassed.selector, deadline));
         hub.activateExitMode(CHAIN);
@@ -703,7 +893,10 @@ contract BulwarkHubTest is HubBase {
         hub.activateExitMode(CHAIN);
         vm.prank(user);
         vm.expectRevert(abi.encodeWithSelector(BulwarkHub.InExitMode.selector, CHAIN));
-        hub.deposit{value: 1 gwei}(CHAIN, 0, PK);
+        hub.depositNew{value: 1 gwei}(CHAIN, PK);
+        vm.prank(user);
+        vm.expectRevert(abi.encodeWithSelector(BulwarkHub.InExitMode.selector, CHAIN));
+        hub.depositTo{value: 1 gwei}(CHAIN, 0);
     }
 
     function test_exit() public {
@@ -729,30 +922,30 @@ contract BulwarkHubTest is HubBase {
 
     function test_refundDeposit() public {
         vm.expectRevert(abi.encodeWithSelector(BulwarkHub.NotInExitMode.selector, CHAIN));
-        hub.refundDeposit(CHAIN, 0, _depositOp(0, 1, 1000));
+        hub.refundDeposit(CHAIN, 0, _newDepositOp(0, 0, 1000));
         _enterExitMode();
         vm.expectRevert(abi.encodeWithSelector(BulwarkHub.DepositNotRefundable.selector, 0));
         hub.refundDeposit(CHAIN, 0, hex"01");
         vm.expectRevert(abi.encodeWithSelector(BulwarkHub.DepositNotRefundable.selector, 1));
-        hub.refundDeposit(CHAIN, 1, _depositOp(1, 1, 1000));
+        hub.refundDeposit(CHAIN, 1, _newDepositOp(1, 0, 1000));
         vm.expectRevert(BulwarkHub.DepositMismatch.selector);
-        hub.refundDeposit(CHAIN, 0, _depositOp(0, 1, 999));
-        hub.refundDeposit(CHAIN, 0, _depositOp(0, 1, 1000));
+        hub.refundDeposit(CHAIN, 0, _newDepositOp(0, 0, 999));
+        hub.refundDeposit(CHAIN, 0, _newDepositOp(0, 0, 1000));
         assertEq(hub.withdrawable(user), 1000 gwei);
         vm.expectRevert(abi.encodeWithSelector(BulwarkHub.DepositNotRefundable.selector, 0));
-        hub.refundDeposit(CHAIN, 0, _depositOp(0, 1, 1000));
+        hub.refundDeposit(CHAIN, 0, _newDepositOp(0, 0, 1000));
     }
 
     function test_refund_RevertWhen_depositExecuted() public {
-        _deposit(1, 1000 gwei);
-        BulwarkHub.BatchInfo memory info = _commit(bytes32(uint256(2)), bytes.concat(_depositOp(0, 1, 1000), _noop()));
+        _depositNew(1000 gwei);
+        BulwarkHub.BatchInfo memory info = _commit(bytes32(uint256(2)), bytes.concat(_newDepositOp(0, 0, 1000), _noop()));
         _prove(info);
         _execute(info, "");
-        _deposit(1, 5 gwei);
+        _depositTo(0, 5 gwei);
         vm.warp(block.timestamp + hub.EXIT_DEADLINE() + 1);
         hub.activateExitMode(CHAIN);
         vm.expectRevert(abi.encodeWithSelector(BulwarkHub.DepositNotRefundable.selector, 0));
-        hub.refundDeposit(CHAIN, 0, _depositOp(0, 1, 1000));
-        hub.refundDeposit(CHAIN, 1, _depositOp(1, 1, 5));
+        hub.refundDeposit(CHAIN, 0, _newDepositOp(0, 0, 1000));
+        hub.refundDeposit(CHAIN, 1, _toDepositOp(1, 0, 5));
     }
 }

@@ -50,6 +50,7 @@ abstract contract HubBase is Test {
     bytes32 internal constant GENESIS = bytes32(uint256(0x11));
     uint32 internal constant K = 2;
     uint32 internal constant MAX_LEAVES = 1024;
+    uint8 internal constant DEPTH = 32;
     bytes internal constant PK = hex"abababababababababababababababababababababababababababababababababababababababab";
 
     function _deployHub() internal {
@@ -61,7 +62,7 @@ abstract contract HubBase is Test {
     function setUpChain() internal {
         _deployHub();
         _gov(abi.encodeCall(BulwarkHub.addRoute, (address(mock), K, MAX_LEAVES)));
-        _gov(abi.encodeCall(BulwarkHub.registerChain, (CHAIN, GENESIS, 0, operatorAddr, uint64((1 << 62) - 1))));
+        _gov(abi.encodeCall(BulwarkHub.registerChain, (CHAIN, GENESIS, 0, operatorAddr, uint64((1 << 62) - 1), DEPTH)));
         vm.deal(operatorAddr, 10 ether);
         vm.prank(operatorAddr);
         hub.bond{value: 2 ether}();
@@ -81,8 +82,14 @@ abstract contract HubBase is Test {
         return hex"00";
     }
 
-    function _depositOp(uint64 index, uint32 account, uint64 amount) internal pure returns (bytes memory) {
+    /// @dev The record of a deposit that creates `account` with the key PK.
+    function _newDepositOp(uint64 index, uint32 account, uint64 amount) internal pure returns (bytes memory) {
         return abi.encodePacked(uint8(1), index, account, PK, amount);
+    }
+
+    /// @dev The record of a deposit to an existing account: the key is 40 zero bytes.
+    function _toDepositOp(uint64 index, uint32 account, uint64 amount) internal pure returns (bytes memory) {
+        return abi.encodePacked(uint8(1), index, account, new bytes(40), amount);
     }
 
     function _transferOp(uint32 from, uint32 to) internal pure returns (bytes memory) {
@@ -101,9 +108,16 @@ abstract contract HubBase is Test {
         return data;
     }
 
-    function _deposit(uint32 account, uint256 value) internal returns (uint64) {
+    /// @dev depositNew with the key PK, as `user`; returns the queue index.
+    function _depositNew(uint256 value) internal returns (uint64 queueIndex) {
         vm.prank(user);
-        return hub.deposit{value: value}(CHAIN, account, PK);
+        (queueIndex,) = hub.depositNew{value: value}(CHAIN, PK);
+    }
+
+    /// @dev depositTo as `user`; returns the queue index.
+    function _depositTo(uint32 account, uint256 value) internal returns (uint64) {
+        vm.prank(user);
+        return hub.depositTo{value: value}(CHAIN, account);
     }
 
     /// @dev Commits as the operator and returns the recorded BatchInfo (from the event).

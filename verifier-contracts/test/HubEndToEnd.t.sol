@@ -20,7 +20,7 @@ contract HubEndToEndTest is Test {
         verifier = new FixtureGroth16Verifier(); // nonce 1
         hub = new BulwarkHub(address(this), makeAddr("guardian")); // nonce 2: Fixtures.HUB
         _gov(abi.encodeCall(BulwarkHub.addRoute, (address(verifier), 2, 64)));
-        _gov(abi.encodeCall(BulwarkHub.registerChain, (7, bytes32(hex"1111111111111111111111111111111111111111111111111111111111111111"), 0, operatorAddr, uint64((1 << 62) - 1))));
+        _gov(abi.encodeCall(BulwarkHub.registerChain, (7, bytes32(hex"1111111111111111111111111111111111111111111111111111111111111111"), 0, operatorAddr, uint64((1 << 62) - 1), 32)));
         vm.deal(operatorAddr, 2 ether);
         vm.prank(operatorAddr);
         hub.bond{value: 1 ether}();
@@ -35,7 +35,7 @@ contract HubEndToEndTest is Test {
 
     function _commit() internal returns (BulwarkHub.BatchInfo memory info) {
         vm.prank(user);
-        hub.deposit{value: 0.001 ether}(7, 1, hex"abababababababababababababababababababababababababababababababababababababababab");
+        hub.depositNew{value: 0.001 ether}(7, hex"abababababababababababababababababababababababababababababababababababababababab");
         vm.prank(operatorAddr);
         bytes32 newRoot = bytes32(hex"2222222222222222222222222222222222222222222222222222222222222222");
         hub.commitBatch(7, newRoot, 0, Fixtures.HUB_PUBDATA);
@@ -62,6 +62,8 @@ contract HubEndToEndTest is Test {
         assertEq(hub.batchHash(7, 0), keccak256(abi.encode(info)), "hub public input != Rust reference");
         vm.prank(operatorAddr);
         hub.proveBatch(7, info, Fixtures.hubProof());
+        // With --isolate this is the whole transaction (README.md, "Gas").
+        emit log_named_uint("proveBatch gas (generated verifier)", vm.lastCallGas().gasTotalUsed);
         vm.prank(operatorAddr);
         hub.executeBatch(7, info, abi.encodePacked(RECIPIENT, uint64(400_000)));
         assertEq(hub.withdrawable(RECIPIENT), 400_000 gwei);

@@ -16,8 +16,11 @@ use ark_ff::PrimeField;
 use ark_groth16::Groth16;
 use ark_snark::SNARK;
 use bulwark_contracts::proof::fr_bytes;
-use bulwark_contracts::{export_verifier_with, proof_words, ProofFile, VerifierOptions, VkFile};
-use common::{crate_dir, keys, prove, TEST_DIGEST};
+use bulwark_contracts::{export_verifier_with, proof_words, ProofFile, VkFile};
+use common::{
+    crate_dir, fixture_verifier_options, keys, prove, scenario_header, scenario_pubdata,
+    TEST_DIGEST,
+};
 
 /// A fixture file: where it lives (relative to the crate) and what it must hold.
 struct Fixture {
@@ -82,39 +85,18 @@ fn create_address(deployer: [u8; 20], nonce: u8) -> [u8; 20] {
 }
 
 /// A batch for test/HubEndToEnd.t.sol: chain 7, batch 0 of a hub deployed second by the
-/// test contract (after the verifier); one deposit, one transfer, one withdrawal, one noop,
-/// two ops per leaf. The public input is computed here from l1-interface.md, independently
+/// test contract (after the verifier); one deposit creating account 0 (`depositNew`), one
+/// transfer, one withdrawal, one noop, two ops per leaf. The public input is computed here from l1-interface.md, independently
 /// of the hub, and proved with the test circuit.
 fn hub_scenario(pk: &ark_groth16::ProvingKey<Bn254>, w: &mut String) {
-    use bulwark_contracts::{pubdata_commitment, public_input, BatchHeader};
+    use bulwark_contracts::public_input;
     let deployer: [u8; 20] = hex::decode(FORGE_TEST_CONTRACT)
         .unwrap()
         .try_into()
         .unwrap();
     let hub = create_address(deployer, 2);
-    let mut pubdata = vec![0x01];
-    pubdata.extend(0u64.to_be_bytes()); // queue index
-    pubdata.extend(1u32.to_be_bytes()); // account
-    pubdata.extend([0xab; 40]); // public key
-    pubdata.extend(1_000_000u64.to_be_bytes()); // amount: 0.001 ether in gwei
-    pubdata.extend([0x02, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 0x30, 0x39, 0, 1]); // transfer
-    pubdata.push(0x03);
-    pubdata.extend(1u32.to_be_bytes()); // from
-    pubdata.extend([0xbe; 20]); // L1 address
-    pubdata.extend(400_000u64.to_be_bytes()); // amount
-    pubdata.extend([0, 1]); // fee
-    pubdata.push(0x00); // noop
-    let header = BatchHeader {
-        chain_id: 7,
-        hub,
-        batch_index: 0,
-        old_root: [0x11; 32],
-        new_root: [0x22; 32],
-        deposit_first: 0,
-        deposit_last: 1,
-        fee_recipient: 0,
-        pubdata_commitment: pubdata_commitment(&pubdata, 2).unwrap(),
-    };
+    let pubdata = scenario_pubdata();
+    let header = scenario_header(hub);
     let input_bytes = public_input(&header);
     let input = Fr::from_be_bytes_mod_order(&input_bytes);
     assert_eq!(fr_bytes(&input), input_bytes, "253-bit input is below r");
@@ -168,15 +150,7 @@ fn to_checksum(addr: &[u8; 20]) -> String {
 fn fixtures() -> Vec<Fixture> {
     let (pk, vk) = keys();
     let vk_file = VkFile::from_vk(&vk, TEST_DIGEST).unwrap();
-    let verifier = export_verifier_with(
-        &vk,
-        &VerifierOptions {
-            contract_name: "FixtureGroth16Verifier".into(),
-            circuit_digest: TEST_DIGEST,
-            source: "test/fixtures/vk.json (the test circuit x = a*b, b*b = b)".into(),
-        },
-    )
-    .unwrap();
+    let verifier = export_verifier_with(&vk, &fixture_verifier_options()).unwrap();
 
     // Proofs for a typical input, for 0 (x·IC1 is the point at infinity) and for r − 1.
     let typical = Fr::from_be_bytes_mod_order(b"bulwark fixture public input");

@@ -10,6 +10,7 @@ use ark_groth16::{Groth16, Proof, ProvingKey, VerifyingKey};
 use ark_relations::lc;
 use ark_relations::r1cs::{ConstraintSynthesizer, ConstraintSystemRef, SynthesisError};
 use ark_snark::SNARK;
+use bulwark_contracts::{pubdata_commitment, BatchHeader, VerifierOptions};
 use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 
@@ -51,3 +52,51 @@ pub fn crate_dir() -> PathBuf {
 
 /// The circuit digest written into the test key: a tag, not a real digest.
 pub const TEST_DIGEST: [u8; 32] = *b"bulwark-test-circuit:x=a*b,b*b=b";
+
+/// The options the fixture verifier (`test/fixtures/FixtureGroth16Verifier.sol`) is
+/// generated with.
+pub fn fixture_verifier_options() -> VerifierOptions {
+    VerifierOptions {
+        contract_name: "FixtureGroth16Verifier".into(),
+        circuit_digest: TEST_DIGEST,
+        source: "test/fixtures/vk.json (the test circuit x = a*b, b*b = b)".into(),
+    }
+}
+
+/// The L1 address the hub scenario withdraws to.
+pub const SCENARIO_RECIPIENT: [u8; 20] = [0xbe; 20];
+
+/// The hub scenario's batch (test/HubEndToEnd.t.sol, tests/anvil.rs): one deposit creating
+/// account 0 (`depositNew` of 1,000,000 gwei with key 0xab..), a transfer 0 -> 1, a
+/// withdrawal of 400,000 gwei to [`SCENARIO_RECIPIENT`], a noop; two ops per leaf.
+pub fn scenario_pubdata() -> Vec<u8> {
+    let mut pubdata = vec![0x01];
+    pubdata.extend(0u64.to_be_bytes()); // queue index
+    pubdata.extend(0u32.to_be_bytes()); // account: the first one depositNew creates
+    pubdata.extend([0xab; 40]); // public key
+    pubdata.extend(1_000_000u64.to_be_bytes()); // amount: 0.001 ether in gwei
+    pubdata.extend([0x02, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0x30, 0x39, 0, 1]); // transfer 0 -> 1
+    pubdata.push(0x03);
+    pubdata.extend(0u32.to_be_bytes()); // from
+    pubdata.extend(SCENARIO_RECIPIENT); // L1 address
+    pubdata.extend(400_000u64.to_be_bytes()); // amount
+    pubdata.extend([0, 1]); // fee
+    pubdata.push(0x00); // noop
+    pubdata
+}
+
+/// The scenario batch's header for a hub at `hub`: chain 7, batch 0 from genesis 0x11.. to
+/// 0x22.., deposits [0, 1).
+pub fn scenario_header(hub: [u8; 20]) -> BatchHeader {
+    BatchHeader {
+        chain_id: 7,
+        hub,
+        batch_index: 0,
+        old_root: [0x11; 32],
+        new_root: [0x22; 32],
+        deposit_first: 0,
+        deposit_last: 1,
+        fee_recipient: 0,
+        pubdata_commitment: pubdata_commitment(&scenario_pubdata(), 2).unwrap(),
+    }
+}
