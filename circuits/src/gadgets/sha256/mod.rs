@@ -78,6 +78,10 @@ pub fn word_value<F: RichField + Extendable<D>, const D: usize>(
 /// One compression: the new chaining value from `state` and a 16-word block. Every word
 /// of `state` and `block` must already be below 2^32 (outputs of this module, constants,
 /// or range-checked by the caller); the output words are range-checked here.
+///
+/// The precondition is load-bearing: `block[0]` (W_0) and `state[3]`, `state[7]` (d and
+/// h of the first round) are only ever summed here, never decomposed, so an unchecked
+/// one could be any field element and would set the round sums, hence the digest, freely.
 pub fn compress<F: RichField + Extendable<D>, const D: usize>(
     builder: &mut CircuitBuilder<F, D>,
     state: &DigestTarget,
@@ -192,22 +196,27 @@ pub fn sha256<F: RichField + Extendable<D>, const D: usize>(
     let mut padded = Vec::with_capacity(total / 32);
     for j in 0..total / 32 {
         let start = 32 * j;
-        // Message bits of this word (its high bits), then constant padding bits.
-        let n = len_bits.saturating_sub(start).min(32);
-        let constant: u32 = (start + n..start + 32)
-            .map(|p| pad_bit(p) << (31 - (p - start)))
-            .sum();
-        let word = if n == 0 {
+        let word = if start >= len_bits {
+            let constant: u32 = (start..start + 32)
+                .map(|p| pad_bit(p) << (31 - (p - start)))
+                .sum();
             constant_word(builder, constant)
-        } else if n == 32 {
-            builder.le_sum(bits[start..start + 32].iter().rev())
         } else {
-            let high = builder.le_sum(bits[start..start + n].iter().rev());
-            let shift = F::from_canonical_u64(1 << (32 - n));
-            let c = F::from_canonical_u32(constant);
-            let one = builder.one();
-            // high · 2^(32 − n) + constant.
-            builder.arithmetic(shift, c, high, one, one)
+            // The word's 32 bits, most significant first: message bits, then constant
+            // padding bits. Packing all 32 takes one BaseSum row, which constrains every
+            // bit boolean; fewer than 22 bits would be packed with arithmetic that leaves
+            // them free, and a partial last word can be W_0 of its block, which no row
+            // decomposes.
+            let word_bits: Vec<BoolTarget> = (start..start + 32)
+                .map(|p| {
+                    if p < len_bits {
+                        bits[p]
+                    } else {
+                        builder.constant_bool(pad_bit(p) == 1)
+                    }
+                })
+                .collect();
+            builder.le_sum(word_bits.iter().rev())
         };
         padded.push(word);
     }
@@ -376,6 +385,56 @@ mod tests {
                 assert_unprovable(&data, pw);
             } else {
                 prove_and_verify(&data, pw);
+            }
+        }
+    }
+
+    /// The message bits are constrained boolean here, also in a last word holding only one
+    /// or two message bytes. There a shorter packing would leave them free, and the word
+    /// is W_0 of its block for lengths 64k + 1 and 64k + 2, which no row decomposes: one
+    /// "bit" set to a large field element sets W_0 to any 32-bit value, so the digest
+    /// would be one no message of that length has. Controls: the same circuits prove
+    /// honest bits.
+    #[test]
+    fn message_bits_that_are_not_bits_cannot_be_proved() {
+        // W_0 of the last block forged to this word.
+        const FORGED_W0: u32 = 0xdead_beef;
+        for len in [1usize, 2, 65, 66] {
+            for forge in [false, true] {
+                let mut builder =
+                    CircuitBuilder::<F, D>::new(CircuitConfig::standard_recursion_config());
+                let input: Vec<BoolTarget> = (0..len * 8)
+                    .map(|_| builder.add_virtual_bool_target_unsafe())
+                    .collect();
+                let words = sha256(&mut builder, &input);
+                builder.register_public_inputs(&words);
+                let data = builder.build::<C>();
+                let msg: Vec<u8> = (0..len as u8).map(|i| i.wrapping_mul(37)).collect();
+                let mut values: Vec<F> =
+                    bytes_to_bits(&msg).into_iter().map(F::from_bool).collect();
+                if forge {
+                    // The last word is (its message bits) · 2^(32 − n) + padding, with the
+                    // bits most significant first: zero the bits, then pick the lowest
+                    // message bit's value so that the word is FORGED_W0 in the field.
+                    let n = 8 * (len % 4);
+                    let start = values.len() - n;
+                    let padding = 0x8000_0000u64 >> n;
+                    for v in &mut values[start..] {
+                        *v = F::ZERO;
+                    }
+                    let target = F::from_canonical_u32(FORGED_W0) - F::from_canonical_u64(padding);
+                    values[start + n - 1] = target / F::from_canonical_u64(1 << (32 - n));
+                }
+                let mut pw = PartialWitness::new();
+                for (t, v) in input.iter().zip(&values) {
+                    pw.set_target(t.target, *v).unwrap();
+                }
+                if forge {
+                    assert_unprovable(&data, pw);
+                } else {
+                    let got = public_words(&prove_and_verify(&data, pw));
+                    assert_eq!(got, expected_words(&msg), "length {len}");
+                }
             }
         }
     }
