@@ -439,5 +439,122 @@ mod tests {
         }
     }
 
-    use plonky2::field::types::Field;
+    /// The words nothing decomposes where they are made (W_63, the round's T1 and the last
+    /// a') give an attacker exactly the slack the module documentation claims and no more.
+    /// Starting from the honest full witness of one compression, W_63 is raised by 2^32
+    /// (its carry lowered by one) and T1 with it: when the two round carries absorb the
+    /// shift, the proof goes through and the digest is still the honest one; when the
+    /// a-half keeps its carry, a' and the feed-forward output word become 2^32 too large,
+    /// and that cannot be proved (the output word is decomposed), so callers never receive
+    /// a digest word of 2^32 or more.
+    #[test]
+    fn undecomposed_words_shift_only_by_what_later_rows_absorb() {
+        use plonky2::iop::generator::generate_partial_witness;
+        use plonky2::iop::witness::PartitionWitness;
+        use plonky2::plonk::prover::prove_with_partition_witness;
+        use plonky2::util::timing::TimingTree;
+        type S = Sha256ScheduleGate;
+        type E = Sha256RoundEGate;
+        type A = Sha256RoundAGate;
+
+        let mut builder = CircuitBuilder::<F, D>::new(CircuitConfig::standard_recursion_config());
+        let state: DigestTarget = core::array::from_fn(|i| constant_word(&mut builder, H0[i]));
+        let block: [Target; 16] = builder.add_virtual_target_arr();
+        let first = builder.num_gates();
+        // No public inputs: their in-circuit hash would go stale when a forgery changes
+        // an output word; the digest is read from the witness the proof commits to.
+        let digest = compress(&mut builder, &state, &block);
+        let data = builder.build::<C>();
+        // Rows: 48 schedule rows (W_16 ..), then an e-half and an a-half per round.
+        let schedule_63 = first + 63 - 16;
+        let round_e_63 = first + 48 + 2 * 63;
+        let round_a_63 = round_e_63 + 1;
+
+        // One block of a 55-byte message (a single-block SHA-256 input).
+        let msg: Vec<u8> = (0..55u8).map(|i| i.wrapping_mul(91) ^ 0x5a).collect();
+        let mut padded = msg.clone();
+        padded.push(0x80);
+        padded.resize(56, 0);
+        padded.extend((8 * msg.len() as u64).to_be_bytes());
+        let mut pw = PartialWitness::new();
+        for (t, c) in block.iter().zip(padded.chunks_exact(4)) {
+            let v = u32::from_be_bytes(c.try_into().unwrap());
+            pw.set_target(*t, F::from_canonical_u32(v)).unwrap();
+        }
+        let honest = generate_partial_witness(pw, &data.prover_only, &data.common).unwrap();
+
+        let (num_wires, degree) = (data.common.config.num_wires, data.common.degree());
+        let slot = |w: &PartitionWitness<F>, row: usize, col: usize| {
+            w.representative_map[Target::wire(row, col).index(num_wires, degree)]
+        };
+        let get = |w: &PartitionWitness<F>, row: usize, col: usize| {
+            w.values[slot(w, row, col)].unwrap().to_canonical_u64()
+        };
+        let set = |w: &mut PartitionWitness<F>, row: usize, col: usize, v: u64| {
+            let i = slot(w, row, col);
+            w.values[i] = Some(F::from_canonical_u64(v));
+        };
+        // Moves the carry held in `n` bits from column `at` by `by`.
+        let move_carry = |w: &mut PartitionWitness<F>, row: usize, at: usize, n: usize, by: i64| {
+            let carry: u64 = (0..n).map(|i| get(w, row, at + i) << i).sum();
+            let moved = carry as i64 + by;
+            assert!(
+                (0..1 << n).contains(&moved),
+                "carry {carry} cannot move by {by}"
+            );
+            for i in 0..n {
+                set(w, row, at + i, (moved as u64 >> i) & 1);
+            }
+        };
+        let prove = |w: PartitionWitness<F>| {
+            let words: Vec<u64> = digest
+                .iter()
+                .map(|t| w.values[w.representative_map[t.index(num_wires, degree)]])
+                .map(|v| v.unwrap().to_canonical_u64())
+                .collect();
+            let proof = prove_with_partition_witness(
+                &data.prover_only,
+                &data.common,
+                w,
+                &mut TimingTree::default(),
+            )?;
+            data.verify(proof)?;
+            anyhow::Ok(words)
+        };
+        let forged = |absorb: bool| {
+            let mut w = honest.clone();
+            // W_63 + 2^32 with its schedule carry one lower; T1 = … + W_63 rises with it.
+            let w63 = get(&w, schedule_63, S::WIRE_OUT);
+            set(&mut w, schedule_63, S::WIRE_OUT, w63 + (1 << 32));
+            move_carry(&mut w, schedule_63, S::START_CARRY, 2, -1);
+            let t1 = get(&w, round_e_63, E::WIRE_T1);
+            set(&mut w, round_e_63, E::WIRE_T1, t1 + (1 << 32));
+            // e' = d + T1 − 2^32 · carry: the carry absorbs the shift.
+            move_carry(&mut w, round_e_63, E::START_CARRY, 3, 1);
+            if absorb {
+                move_carry(&mut w, round_a_63, A::START_CARRY, 3, 1);
+            } else {
+                // a' = T1 + … − 2^32 · carry keeps its carry: a' and the feed-forward output
+                // word 0 (a' + H0[0] − 2^32 · carry, carry kept) rise by 2^32.
+                let a = get(&w, round_a_63, A::WIRE_NEW_A);
+                set(&mut w, round_a_63, A::WIRE_NEW_A, a + (1 << 32));
+                let row = first + 48 + 128;
+                let out = get(&w, row, Sha256AddGate::wire_out(0));
+                set(&mut w, row, Sha256AddGate::wire_out(0), out + (1 << 32));
+            }
+            w
+        };
+
+        let want = expected_words(&msg);
+        assert_eq!(prove(honest.clone()).unwrap(), want, "honest control");
+        assert_eq!(prove(forged(true)).unwrap(), want, "absorbed shift");
+        let outcome =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| prove(forged(false))));
+        assert!(
+            !matches!(outcome, Ok(Ok(_))),
+            "a digest word of 2^32 or more was proved"
+        );
+    }
+
+    use plonky2::field::types::{Field, PrimeField64};
 }
