@@ -392,13 +392,13 @@ mod aggregation {
         bad.public_inputs[0] += plonky2::field::types::Field::ONE;
         assert!(agg.node.verify(&bad).is_err());
 
-        root_circuit(&agg, &top, &a);
+        root_circuit(&agg, &top, &a, &leaves);
     }
 
     /// The root over the top node proof: its 8 public inputs are the SHA-256 words of the
-    /// hub's native header; another circuit's proof, a tampered node public value and a
-    /// header word out of range cannot be proved.
-    fn root_circuit(agg: &Aggregation, top: &Proof, pair_proof: &Proof) {
+    /// hub's native header; another circuit's proof, a node proof carrying other verifier
+    /// data, a tampered node public value and a header word out of range cannot be proved.
+    fn root_circuit(agg: &Aggregation, top: &Proof, pair_proof: &Proof, leaves: &[Proof]) {
         use bulwark_circuits::root::{digest_words, RootCircuit};
         use bulwark_contracts::l1::{public_input, BatchHeader};
         use bulwark_state::tree::hash_to_bytes;
@@ -447,6 +447,20 @@ mod aggregation {
         assert!(
             proves(pair_proof, hub, 7).is_none(),
             "a pair proof passed as a node"
+        );
+        // A valid proof of the node circuit that carries other verifier data than the
+        // node circuit's own (its pair children were given the pair circuit's data in the
+        // node-data slot). A node carrying such data verified its node children against
+        // that other circuit, so the root must refuse it, as `NodeCircuit::verify` does.
+        let other_vd = &agg.pair.data.verifier_only;
+        let a = agg.pair.prove(&leaves[0], &leaves[1], other_vd).unwrap();
+        let b = agg.pair.prove(&leaves[2], &leaves[3], other_vd).unwrap();
+        let lying = agg.node.prove((&a, false), (&b, false)).unwrap();
+        agg.node.data.verify(lying.clone()).unwrap();
+        assert!(agg.node.verify(&lying).is_err());
+        assert!(
+            proves(&lying, hub, 7).is_none(),
+            "a node proof carrying other verifier data"
         );
         // A tampered public value of the node proof (its new root).
         let mut forged = top.clone();

@@ -78,6 +78,10 @@ pub fn word_value<F: RichField + Extendable<D>, const D: usize>(
 /// One compression: the new chaining value from `state` and a 16-word block. Every word
 /// of `state` and `block` must already be below 2^32 (outputs of this module, constants,
 /// or range-checked by the caller); the output words are range-checked here.
+///
+/// The precondition is load-bearing: `block[0]` (W_0) and `state[3]`, `state[7]` (d and
+/// h of the first round) are only ever summed here, never decomposed, so an unchecked
+/// one could be any field element and would set the round sums, hence the digest, freely.
 pub fn compress<F: RichField + Extendable<D>, const D: usize>(
     builder: &mut CircuitBuilder<F, D>,
     state: &DigestTarget,
@@ -192,22 +196,27 @@ pub fn sha256<F: RichField + Extendable<D>, const D: usize>(
     let mut padded = Vec::with_capacity(total / 32);
     for j in 0..total / 32 {
         let start = 32 * j;
-        // Message bits of this word (its high bits), then constant padding bits.
-        let n = len_bits.saturating_sub(start).min(32);
-        let constant: u32 = (start + n..start + 32)
-            .map(|p| pad_bit(p) << (31 - (p - start)))
-            .sum();
-        let word = if n == 0 {
+        let word = if start >= len_bits {
+            let constant: u32 = (start..start + 32)
+                .map(|p| pad_bit(p) << (31 - (p - start)))
+                .sum();
             constant_word(builder, constant)
-        } else if n == 32 {
-            builder.le_sum(bits[start..start + 32].iter().rev())
         } else {
-            let high = builder.le_sum(bits[start..start + n].iter().rev());
-            let shift = F::from_canonical_u64(1 << (32 - n));
-            let c = F::from_canonical_u32(constant);
-            let one = builder.one();
-            // high · 2^(32 − n) + constant.
-            builder.arithmetic(shift, c, high, one, one)
+            // The word's 32 bits, most significant first: message bits, then constant
+            // padding bits. Packing all 32 takes one BaseSum row, which constrains every
+            // bit boolean; fewer than 22 bits would be packed with arithmetic that leaves
+            // them free, and a partial last word can be W_0 of its block, which no row
+            // decomposes.
+            let word_bits: Vec<BoolTarget> = (start..start + 32)
+                .map(|p| {
+                    if p < len_bits {
+                        bits[p]
+                    } else {
+                        builder.constant_bool(pad_bit(p) == 1)
+                    }
+                })
+                .collect();
+            builder.le_sum(word_bits.iter().rev())
         };
         padded.push(word);
     }
@@ -380,5 +389,172 @@ mod tests {
         }
     }
 
-    use plonky2::field::types::Field;
+    /// The message bits are constrained boolean here, also in a last word holding only one
+    /// or two message bytes. There a shorter packing would leave them free, and the word
+    /// is W_0 of its block for lengths 64k + 1 and 64k + 2, which no row decomposes: one
+    /// "bit" set to a large field element sets W_0 to any 32-bit value, so the digest
+    /// would be one no message of that length has. Controls: the same circuits prove
+    /// honest bits.
+    #[test]
+    fn message_bits_that_are_not_bits_cannot_be_proved() {
+        // W_0 of the last block forged to this word.
+        const FORGED_W0: u32 = 0xdead_beef;
+        for len in [1usize, 2, 65, 66] {
+            for forge in [false, true] {
+                let mut builder =
+                    CircuitBuilder::<F, D>::new(CircuitConfig::standard_recursion_config());
+                let input: Vec<BoolTarget> = (0..len * 8)
+                    .map(|_| builder.add_virtual_bool_target_unsafe())
+                    .collect();
+                let words = sha256(&mut builder, &input);
+                builder.register_public_inputs(&words);
+                let data = builder.build::<C>();
+                let msg: Vec<u8> = (0..len as u8).map(|i| i.wrapping_mul(37)).collect();
+                let mut values: Vec<F> =
+                    bytes_to_bits(&msg).into_iter().map(F::from_bool).collect();
+                if forge {
+                    // The last word is (its message bits) · 2^(32 − n) + padding, with the
+                    // bits most significant first: zero the bits, then pick the lowest
+                    // message bit's value so that the word is FORGED_W0 in the field.
+                    let n = 8 * (len % 4);
+                    let start = values.len() - n;
+                    let padding = 0x8000_0000u64 >> n;
+                    for v in &mut values[start..] {
+                        *v = F::ZERO;
+                    }
+                    let target = F::from_canonical_u32(FORGED_W0) - F::from_canonical_u64(padding);
+                    values[start + n - 1] = target / F::from_canonical_u64(1 << (32 - n));
+                }
+                let mut pw = PartialWitness::new();
+                for (t, v) in input.iter().zip(&values) {
+                    pw.set_target(t.target, *v).unwrap();
+                }
+                if forge {
+                    assert_unprovable(&data, pw);
+                } else {
+                    let got = public_words(&prove_and_verify(&data, pw));
+                    assert_eq!(got, expected_words(&msg), "length {len}");
+                }
+            }
+        }
+    }
+
+    /// The words nothing decomposes where they are made (W_63, the round's T1 and the last
+    /// a') give an attacker exactly the slack the module documentation claims and no more.
+    /// Starting from the honest full witness of one compression, W_63 is raised by 2^32
+    /// (its carry lowered by one) and T1 with it: when the two round carries absorb the
+    /// shift, the proof goes through and the digest is still the honest one; when the
+    /// a-half keeps its carry, a' and the feed-forward output word become 2^32 too large,
+    /// and that cannot be proved (the output word is decomposed), so callers never receive
+    /// a digest word of 2^32 or more.
+    #[test]
+    fn undecomposed_words_shift_only_by_what_later_rows_absorb() {
+        use plonky2::iop::generator::generate_partial_witness;
+        use plonky2::iop::witness::PartitionWitness;
+        use plonky2::plonk::prover::prove_with_partition_witness;
+        use plonky2::util::timing::TimingTree;
+        type S = Sha256ScheduleGate;
+        type E = Sha256RoundEGate;
+        type A = Sha256RoundAGate;
+
+        let mut builder = CircuitBuilder::<F, D>::new(CircuitConfig::standard_recursion_config());
+        let state: DigestTarget = core::array::from_fn(|i| constant_word(&mut builder, H0[i]));
+        let block: [Target; 16] = builder.add_virtual_target_arr();
+        let first = builder.num_gates();
+        // No public inputs: their in-circuit hash would go stale when a forgery changes
+        // an output word; the digest is read from the witness the proof commits to.
+        let digest = compress(&mut builder, &state, &block);
+        let data = builder.build::<C>();
+        // Rows: 48 schedule rows (W_16 ..), then an e-half and an a-half per round.
+        let schedule_63 = first + 63 - 16;
+        let round_e_63 = first + 48 + 2 * 63;
+        let round_a_63 = round_e_63 + 1;
+
+        // One block of a 55-byte message (a single-block SHA-256 input).
+        let msg: Vec<u8> = (0..55u8).map(|i| i.wrapping_mul(91) ^ 0x5a).collect();
+        let mut padded = msg.clone();
+        padded.push(0x80);
+        padded.resize(56, 0);
+        padded.extend((8 * msg.len() as u64).to_be_bytes());
+        let mut pw = PartialWitness::new();
+        for (t, c) in block.iter().zip(padded.chunks_exact(4)) {
+            let v = u32::from_be_bytes(c.try_into().unwrap());
+            pw.set_target(*t, F::from_canonical_u32(v)).unwrap();
+        }
+        let honest = generate_partial_witness(pw, &data.prover_only, &data.common).unwrap();
+
+        let (num_wires, degree) = (data.common.config.num_wires, data.common.degree());
+        let slot = |w: &PartitionWitness<F>, row: usize, col: usize| {
+            w.representative_map[Target::wire(row, col).index(num_wires, degree)]
+        };
+        let get = |w: &PartitionWitness<F>, row: usize, col: usize| {
+            w.values[slot(w, row, col)].unwrap().to_canonical_u64()
+        };
+        let set = |w: &mut PartitionWitness<F>, row: usize, col: usize, v: u64| {
+            let i = slot(w, row, col);
+            w.values[i] = Some(F::from_canonical_u64(v));
+        };
+        // Moves the carry held in `n` bits from column `at` by `by`.
+        let move_carry = |w: &mut PartitionWitness<F>, row: usize, at: usize, n: usize, by: i64| {
+            let carry: u64 = (0..n).map(|i| get(w, row, at + i) << i).sum();
+            let moved = carry as i64 + by;
+            assert!(
+                (0..1 << n).contains(&moved),
+                "carry {carry} cannot move by {by}"
+            );
+            for i in 0..n {
+                set(w, row, at + i, (moved as u64 >> i) & 1);
+            }
+        };
+        let prove = |w: PartitionWitness<F>| {
+            let words: Vec<u64> = digest
+                .iter()
+                .map(|t| w.values[w.representative_map[t.index(num_wires, degree)]])
+                .map(|v| v.unwrap().to_canonical_u64())
+                .collect();
+            let proof = prove_with_partition_witness(
+                &data.prover_only,
+                &data.common,
+                w,
+                &mut TimingTree::default(),
+            )?;
+            data.verify(proof)?;
+            anyhow::Ok(words)
+        };
+        let forged = |absorb: bool| {
+            let mut w = honest.clone();
+            // W_63 + 2^32 with its schedule carry one lower; T1 = … + W_63 rises with it.
+            let w63 = get(&w, schedule_63, S::WIRE_OUT);
+            set(&mut w, schedule_63, S::WIRE_OUT, w63 + (1 << 32));
+            move_carry(&mut w, schedule_63, S::START_CARRY, 2, -1);
+            let t1 = get(&w, round_e_63, E::WIRE_T1);
+            set(&mut w, round_e_63, E::WIRE_T1, t1 + (1 << 32));
+            // e' = d + T1 − 2^32 · carry: the carry absorbs the shift.
+            move_carry(&mut w, round_e_63, E::START_CARRY, 3, 1);
+            if absorb {
+                move_carry(&mut w, round_a_63, A::START_CARRY, 3, 1);
+            } else {
+                // a' = T1 + … − 2^32 · carry keeps its carry: a' and the feed-forward output
+                // word 0 (a' + H0[0] − 2^32 · carry, carry kept) rise by 2^32.
+                let a = get(&w, round_a_63, A::WIRE_NEW_A);
+                set(&mut w, round_a_63, A::WIRE_NEW_A, a + (1 << 32));
+                let row = first + 48 + 128;
+                let out = get(&w, row, Sha256AddGate::wire_out(0));
+                set(&mut w, row, Sha256AddGate::wire_out(0), out + (1 << 32));
+            }
+            w
+        };
+
+        let want = expected_words(&msg);
+        assert_eq!(prove(honest.clone()).unwrap(), want, "honest control");
+        assert_eq!(prove(forged(true)).unwrap(), want, "absorbed shift");
+        let outcome =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| prove(forged(false))));
+        assert!(
+            !matches!(outcome, Ok(Ok(_))),
+            "a digest word of 2^32 or more was proved"
+        );
+    }
+
+    use plonky2::field::types::{Field, PrimeField64};
 }
