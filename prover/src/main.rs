@@ -226,6 +226,12 @@ fn exit_status(err: &anyhow::Error) -> u8 {
     match err.downcast_ref::<StateError>() {
         Some(StateError::Io(_) | StateError::Storage(_) | StateError::Corrupt(_)) => EXIT_FAILURE,
         _ if err.downcast_ref::<std::io::Error>().is_some() => EXIT_FAILURE,
+        _ if err
+            .downcast_ref::<bulwark_prover::files::FileError>()
+            .is_some() =>
+        {
+            EXIT_FAILURE
+        }
         _ => EXIT_INVALID_INPUT,
     }
 }
