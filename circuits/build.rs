@@ -22,6 +22,8 @@ fn main() {
         manifest.join("src"),
         manifest.join("Cargo.toml"),
         manifest.join("../state/src"),
+        // Dependency versions (plonky2 above all) shape the built circuits too.
+        manifest.join("../Cargo.lock"),
     ];
     let mut files = Vec::new();
     for root in &roots {

@@ -4,6 +4,7 @@
 //! artifacts ([`artifact`]), the state demo and the file helpers the CLI uses.
 
 pub mod artifact;
+pub mod bench;
 pub mod cache;
 pub mod demo;
 pub mod export_verifier;

@@ -178,10 +178,14 @@ pub struct BatchProof {
 }
 
 /// One leaf's share of the batch.
-struct LeafJob {
-    inputs: LeafInputs,
-    ops: Vec<OpWitness>,
-    expected: PublicValues,
+#[derive(Clone, Debug)]
+pub struct LeafJob {
+    /// The leaf's inputs (root and deposit counter before its first op).
+    pub inputs: LeafInputs,
+    /// Its K op witnesses, `Noop`-padded.
+    pub ops: Vec<OpWitness>,
+    /// The public values its proof must carry.
+    pub expected: PublicValues,
 }
 
 /// The tree to prove: its leaves and the public values expected at every position.
@@ -522,13 +526,10 @@ pub fn checkpoint_path(dir: &Path, level: usize, index: usize) -> PathBuf {
     dir.join(format!("L{level}-{index}.proof"))
 }
 
-/// The expected public values of every leaf, in order (for tests and reports).
-pub fn expected_leaf_values(outcome: &BatchOutcome, batch: &Batch, k: usize) -> Vec<PublicValues> {
-    Plan::new(outcome, batch.chain_id, batch.fee_recipient, k)
-        .leaves
-        .into_iter()
-        .map(|l| l.expected)
-        .collect()
+/// The leaves of an executed batch (`outcome` of `batch`) at `k` ops per leaf, padded to
+/// [`leaf_count`] leaves.
+pub fn leaf_jobs(outcome: &BatchOutcome, batch: &Batch, k: usize) -> Vec<LeafJob> {
+    Plan::new(outcome, batch.chain_id, batch.fee_recipient, k).leaves
 }
 
 /// The padded pubdata the hub reads: the ops' bytes then one zero byte per `Noop` added.

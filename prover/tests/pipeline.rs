@@ -426,3 +426,25 @@ fn leaves_are_a_power_of_two_of_at_least_four() {
     assert_eq!(leaf_count(256, 8), 32);
     assert_eq!(leaf_count(257, 8), 64);
 }
+
+/// The bench plumbing on the smallest configuration (what CI can afford): one transfer,
+/// four leaves, and one node/standard-recursion comparison run.
+#[test]
+fn bench_prove_reports_every_figure() {
+    let (_, cache) = shared_cache();
+    let (circuits, _) = cache.load_or_build(PARAMS).unwrap();
+    let mut seen = Vec::new();
+    let report =
+        bulwark_prover::bench::bench_prove(&circuits, &[1], 1, |b| seen.push(b.ops)).unwrap();
+    assert_eq!(seen, [1]);
+    assert_eq!(report.rows_per_op * 2.0, report.leaf_rows as f64);
+    let b = &report.batches[0];
+    assert_eq!(b.leaves, 4);
+    assert!(b.transfers_per_s > 0.0 && b.end_to_end_s > 0.0);
+    assert!(b.leaf_mean_ms > 0.0 && b.pair_mean_ms > 0.0 && b.node_mean_ms > 0.0);
+    assert!(b.peak_rss_mib > 0.0);
+    let c = report.node_vs_plain.as_ref().unwrap();
+    assert!(c.node_ms > 0.0 && c.plain_ms > 0.0 && c.plain_rows <= c.node_rows);
+    let json = serde_json::to_value(&report).unwrap();
+    assert!(json["batches"][0]["transfers_per_s"].is_number());
+}
