@@ -30,8 +30,9 @@ pub type Builder = CircuitBuilder<F, D>;
 
 /// A fingerprint (SHA-256, hex) of the sources that define the circuits: this crate's
 /// `src/` and `Cargo.toml`, the state crate's `src/` (the native specification the
-/// circuits follow) and the workspace's `Cargo.lock` (dependency versions). Computed by `build.rs`; the circuit cache keys built circuits by it so
-/// that circuits built from other code are never used.
+/// circuits follow) and the workspace's `Cargo.lock` (dependency versions). Computed by
+/// `build.rs`; the circuit cache keys built circuits by it so that circuits built from
+/// other code are never used.
 pub const CODE_FINGERPRINT: &str = include_str!(concat!(env!("OUT_DIR"), "/code_fingerprint"));
 
 #[cfg(test)]

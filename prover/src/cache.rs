@@ -25,7 +25,7 @@ use sha2::{Digest, Sha256};
 use crate::files::{write_atomic, FileError};
 
 /// The default K (ops per leaf proof), chosen by measurement (see docs/prover.md).
-pub const DEFAULT_OPS_PER_LEAF: usize = 8;
+pub const DEFAULT_OPS_PER_LEAF: usize = 16;
 
 /// The `format` of a cache entry's `meta.json`.
 pub const CACHE_FORMAT: &str = "bulwark-circuit-cache";

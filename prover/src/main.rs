@@ -11,7 +11,7 @@ use bulwark_prover::cache::{
 };
 use bulwark_prover::demo::{self, DemoOptions, DemoProgress};
 use bulwark_prover::files::{read_batch, read_key, write_atomic};
-use bulwark_prover::pipeline::{prove_batch, ProveOptions};
+use bulwark_prover::pipeline::{prove_outcome, ProveOptions};
 use bulwark_state::config::{DEFAULT_TREE_DEPTH, MAX_MAX_BALANCE};
 use bulwark_state::tree::hash_to_hex;
 use bulwark_state::{
@@ -492,6 +492,10 @@ fn run(cli: Cli) -> Result<()> {
         } => {
             let batch = read_batch(&batch)?;
             let store = StateStore::open(&state)?;
+            // Execute first: a batch that cannot apply is refused before any circuit work.
+            let started = std::time::Instant::now();
+            let outcome = store.dry_run_batch(&batch)?;
+            let execute_ms = started.elapsed().as_secs_f64() * 1e3;
             let params = CircuitParams {
                 ops_per_leaf: circuits.ops_per_leaf,
                 tree_depth: store.config().tree_depth as usize,
@@ -504,7 +508,8 @@ fn run(cli: Cli) -> Result<()> {
                 keep_checkpoints: false,
                 progress: Some(bar("proving", 0, json)),
             };
-            let proved = prove_batch(&loaded, &store, &batch, &options)?;
+            let mut proved = prove_outcome(&loaded, &batch, outcome, &options)?;
+            proved.report.execute_ms = execute_ms;
             let manifest = write_artifact(&out, &loaded, cache.fingerprint(), &proved)?;
             let public = PublicOutputs::from_values(&proved.public);
             emit(
