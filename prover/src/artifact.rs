@@ -75,7 +75,7 @@ pub enum ArtifactError {
     #[error("public value `{field}`: the manifest says {manifest}, the proof carries {proof}")]
     PublicMismatch {
         /// The field.
-        field: &'static str,
+        field: String,
         /// The manifest's value.
         manifest: String,
         /// The proof's value.
@@ -261,50 +261,19 @@ pub fn verify_with(
     node.verify(&proof)
         .map_err(|e| ArtifactError::Invalid(format!("{e:#}")))?;
     let carried = PublicOutputs::from_values(&public_values(&proof));
-    let stated = &manifest.public;
-    let fields: [(&'static str, String, String); 7] = [
-        (
-            "chain_id",
-            stated.chain_id.to_string(),
-            carried.chain_id.to_string(),
-        ),
-        (
-            "old_root",
-            stated.old_root.clone(),
-            carried.old_root.clone(),
-        ),
-        (
-            "new_root",
-            stated.new_root.clone(),
-            carried.new_root.clone(),
-        ),
-        (
-            "deposit_first",
-            stated.deposit_first.to_string(),
-            carried.deposit_first.to_string(),
-        ),
-        (
-            "deposit_last",
-            stated.deposit_last.to_string(),
-            carried.deposit_last.to_string(),
-        ),
-        (
-            "fee_recipient",
-            stated.fee_recipient.to_string(),
-            carried.fee_recipient.to_string(),
-        ),
-        (
-            "commitment",
-            stated.commitment.clone(),
-            carried.commitment.clone(),
-        ),
-    ];
-    for (field, manifest, proof) in fields {
+    let as_fields = |o: &PublicOutputs| match serde_json::to_value(o) {
+        Ok(serde_json::Value::Object(map)) => map,
+        _ => unreachable!("public outputs serialize to an object"),
+    };
+    let carried = as_fields(&carried);
+    for (field, stated) in as_fields(&manifest.public) {
         // Hex is compared case-insensitively: the value, not its spelling, is stated.
-        if !manifest.eq_ignore_ascii_case(&proof) {
+        let spell = |v: &serde_json::Value| v.to_string().to_ascii_lowercase();
+        let proof = carried.get(&field).map(spell).unwrap_or_default();
+        if spell(&stated) != proof {
             return Err(ArtifactError::PublicMismatch {
                 field,
-                manifest,
+                manifest: stated.to_string(),
                 proof,
             });
         }

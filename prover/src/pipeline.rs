@@ -415,17 +415,9 @@ impl Run<'_> {
         let proof = if level == 0 {
             let _span = tracing::info_span!("leaf", index).entered();
             let job = &self.plan.leaves[index];
-            let started = Instant::now();
-            let proof = self
-                .circuits
-                .leaf
-                .prove(&job.inputs, &job.ops)
-                .map_err(|source| PipelineError::Prove {
-                    step: step.clone(),
-                    source,
-                })?;
-            self.record(level, Some(started.elapsed()));
-            proof
+            self.timed(level, &step, || {
+                self.circuits.leaf.prove(&job.inputs, &job.ops)
+            })?
         } else {
             let (left, right) = rayon::join(
                 || self.prove(level - 1, 2 * index),
@@ -434,22 +426,17 @@ impl Run<'_> {
             let (left, right) = (left?, right?);
             let _span = tracing::info_span!("aggregate", level, index).entered();
             let agg = &self.circuits.aggregation;
-            let started = Instant::now();
-            let proof = if level == 1 {
-                agg.pair.prove(&left, &right, &agg.node.data.verifier_only)
-            } else {
-                // Children above the pair level are node proofs.
-                let child_is_node = level > 2;
-                agg.node
-                    .prove((&left, child_is_node), (&right, child_is_node))
-            }
-            .map_err(|source| PipelineError::Prove {
-                step: step.clone(),
-                source,
-            })?;
-            self.record(level, Some(started.elapsed()));
-            // The children are dropped here: memory stays bounded by the tree's height.
-            proof
+            // The children are dropped after this: memory stays bounded by the tree height.
+            self.timed(level, &step, || {
+                if level == 1 {
+                    agg.pair.prove(&left, &right, &agg.node.data.verifier_only)
+                } else {
+                    // Children above the pair level are node proofs.
+                    let child_is_node = level > 2;
+                    agg.node
+                        .prove((&left, child_is_node), (&right, child_is_node))
+                }
+            })?
         };
         let got = public_values(&proof);
         if got != expected {
@@ -462,6 +449,22 @@ impl Run<'_> {
         if let Some(dir) = self.checkpoints {
             write_atomic(&checkpoint_path(dir, level, index), &proof.to_bytes())?;
         }
+        Ok(proof)
+    }
+
+    /// Runs one proof, recording its time under `level`'s stage.
+    fn timed(
+        &self,
+        level: usize,
+        step: &str,
+        prove: impl FnOnce() -> anyhow::Result<Proof>,
+    ) -> Result<Proof, PipelineError> {
+        let started = Instant::now();
+        let proof = prove().map_err(|source| PipelineError::Prove {
+            step: step.to_string(),
+            source,
+        })?;
+        self.record(level, Some(started.elapsed()));
         Ok(proof)
     }
 

@@ -272,7 +272,7 @@ fn tampered_artifacts_are_refused_with_a_clear_error() {
         edit_manifest(dir.path(), |v| v["public"][field] = value);
         let err = verify_artifact(dir.path(), cache).unwrap_err();
         assert!(
-            matches!(err, ArtifactError::PublicMismatch { field: f, .. } if f == field),
+            matches!(err, ArtifactError::PublicMismatch { field: ref f, .. } if f == field),
             "{field}: {err}"
         );
         assert!(err.to_string().contains(field), "{err}");
