@@ -112,6 +112,28 @@ pub fn peak_rss_mib() -> f64 {
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
+/// A fresh chain in `dir` with account `i` owned by `keys[i]` and funded with `amount` by
+/// one committed deposit batch.
+pub fn funded_chain(
+    dir: &std::path::Path,
+    config: ChainConfig,
+    keys: &[SecretKey],
+    amount: u64,
+) -> Result<StateStore, bulwark_state::StateError> {
+    let mut store = StateStore::genesis(dir, config)?;
+    let mut funding = Batch::new(config.chain_id, 0);
+    for (i, k) in keys.iter().enumerate() {
+        funding.ops.push(Op::Deposit {
+            queue_index: i as u64,
+            account: i as u32,
+            public_key: k.public_key().to_bytes(),
+            amount,
+        });
+    }
+    store.apply_batch(&funding)?;
+    Ok(store)
+}
+
 /// A chain with `n` funded accounts and a batch of `n` signed transfers (account `i` pays
 /// account `(i + 1) mod n`, fee 1 to account 0).
 pub fn transfer_batch(
@@ -124,19 +146,9 @@ pub fn transfer_batch(
         tree_depth: params.tree_depth as u8,
         max_balance: params.max_balance,
     };
-    let mut store = StateStore::genesis(dir, config)?;
     let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(n as u64);
     let keys: Vec<SecretKey> = (0..n).map(|_| SecretKey::random(&mut rng)).collect();
-    let mut funding = Batch::new(CHAIN, 0);
-    for (i, k) in keys.iter().enumerate() {
-        funding.ops.push(Op::Deposit {
-            queue_index: i as u64,
-            account: i as u32,
-            public_key: k.public_key().to_bytes(),
-            amount: 1_000_000,
-        });
-    }
-    store.apply_batch(&funding)?;
+    let store = funded_chain(dir, config, &keys, 1_000_000)?;
     let mut batch = Batch::new(CHAIN, 0);
     for (i, k) in keys.iter().enumerate() {
         let to = ((i + 1) % n) as u32;
