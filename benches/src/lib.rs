@@ -14,18 +14,8 @@ pub fn keys(n: usize) -> Vec<SecretKey> {
 
 /// A fresh state in `dir` with accounts 0..keys.len() funded by deposits.
 pub fn funded_state(dir: &std::path::Path, keys: &[SecretKey]) -> StateStore {
-    let mut store = StateStore::genesis(dir, ChainConfig::new(CHAIN_ID)).expect("genesis");
-    let mut batch = Batch::new(CHAIN_ID, 0);
-    for (i, k) in keys.iter().enumerate() {
-        batch.ops.push(Op::Deposit {
-            queue_index: i as u64,
-            account: i as u32,
-            public_key: k.public_key().to_bytes(),
-            amount: 1_000_000_000,
-        });
-    }
-    store.apply_batch(&batch).expect("funding batch applies");
-    store
+    bulwark_prover::bench::funded_chain(dir, ChainConfig::new(CHAIN_ID), keys, 1_000_000_000)
+        .expect("funding batch applies")
 }
 
 /// `ops` signed transfers among freshly funded accounts (nonces start at 0).

@@ -133,11 +133,40 @@ pub struct LeafCircuit {
     pub data: CircuitData<F, C, D>,
     /// Its parameters.
     pub params: LeafParams,
+    targets: LeafTargets,
+}
+
+/// The witness targets of a leaf circuit: what proving needs besides the circuit data.
+struct LeafTargets {
     slots: Vec<OpSlot>,
     old_root: HashOutTarget,
     deposit_first: Target,
     fee_recipient: Target,
     chain: [Target; 2],
+}
+
+/// Why circuit data could not be used as a leaf circuit.
+#[derive(Debug, thiserror::Error)]
+pub enum LeafDataMismatch {
+    /// The data was built with another configuration.
+    #[error("circuit data has another configuration than the leaf parameters ask for")]
+    Config,
+    /// The data's public inputs are not the leaf's.
+    #[error("circuit data has {found} public inputs, a leaf has {expected}")]
+    PublicInputs {
+        /// The leaf's count.
+        expected: usize,
+        /// The data's count.
+        found: usize,
+    },
+    /// The leaf's gates do not fit the data's rows.
+    #[error("the leaf lays out {rows} rows, more than the data's 2^{degree_bits}")]
+    Rows {
+        /// Rows the leaf layout uses.
+        rows: usize,
+        /// The data's degree.
+        degree_bits: usize,
+    },
 }
 
 /// Everything one leaf proof needs besides its ops' witnesses.
@@ -156,6 +185,50 @@ pub struct LeafInputs {
 impl LeafCircuit {
     /// Builds the leaf circuit.
     pub fn build(params: LeafParams, config: CircuitConfig) -> Self {
+        let (builder, targets) = Self::layout(params, config);
+        Self {
+            data: builder.build::<C>(),
+            params,
+            targets,
+        }
+    }
+
+    /// Wraps circuit data built earlier by [`LeafCircuit::build`] with the same `params`
+    /// and `config` (a cached circuit). The gates are laid out again to recover the witness
+    /// targets, which is cheap next to `build` (no polynomial commitments); the caller
+    /// must make sure the data comes from the same circuit code (the circuit cache keys it
+    /// by a fingerprint of this crate's sources and checks its digest).
+    pub fn from_data(
+        params: LeafParams,
+        config: CircuitConfig,
+        data: CircuitData<F, C, D>,
+    ) -> Result<Self, LeafDataMismatch> {
+        if data.common.config != config {
+            return Err(LeafDataMismatch::Config);
+        }
+        let (builder, targets) = Self::layout(params, config);
+        if data.common.num_public_inputs != NUM_PUBLIC_VALUES {
+            return Err(LeafDataMismatch::PublicInputs {
+                expected: NUM_PUBLIC_VALUES,
+                found: data.common.num_public_inputs,
+            });
+        }
+        let degree_bits = data.common.degree_bits();
+        if builder.num_gates() > 1 << degree_bits {
+            return Err(LeafDataMismatch::Rows {
+                rows: builder.num_gates(),
+                degree_bits,
+            });
+        }
+        Ok(Self {
+            data,
+            params,
+            targets,
+        })
+    }
+
+    /// Adds the leaf's gates to a new builder, returning it unbuilt with the targets.
+    fn layout(params: LeafParams, config: CircuitConfig) -> (Builder, LeafTargets) {
         let mut builder = Builder::new(config);
         let old_root = builder.add_virtual_hash();
         let deposit_first = builder.add_virtual_target();
@@ -192,15 +265,14 @@ impl LeafCircuit {
             commitment,
         };
         builder.register_public_inputs(&public.to_vec());
-        Self {
-            data: builder.build::<C>(),
-            params,
+        let targets = LeafTargets {
             slots,
             old_root,
             deposit_first,
             fee_recipient,
             chain,
-        }
+        };
+        (builder, targets)
     }
 
     /// The partial witness for `ops` (exactly `params.ops` of them; pad with `Noop`s).
@@ -215,22 +287,17 @@ impl LeafCircuit {
             self.params.ops,
             ops.len()
         );
+        let t = &self.targets;
         let mut pw = PartialWitness::new();
-        pw.set_hash_target(self.old_root, inputs.old_root)?;
+        pw.set_hash_target(t.old_root, inputs.old_root)?;
+        pw.set_target(t.deposit_first, F::from_canonical_u64(inputs.deposit_first))?;
+        pw.set_target(t.fee_recipient, F::from_canonical_u32(inputs.fee_recipient))?;
         pw.set_target(
-            self.deposit_first,
-            F::from_canonical_u64(inputs.deposit_first),
-        )?;
-        pw.set_target(
-            self.fee_recipient,
-            F::from_canonical_u32(inputs.fee_recipient),
-        )?;
-        pw.set_target(
-            self.chain[0],
+            t.chain[0],
             F::from_canonical_u64(inputs.chain_id & 0xFFFF_FFFF),
         )?;
-        pw.set_target(self.chain[1], F::from_canonical_u64(inputs.chain_id >> 32))?;
-        for (slot, op) in self.slots.iter().zip(ops) {
+        pw.set_target(t.chain[1], F::from_canonical_u64(inputs.chain_id >> 32))?;
+        for (slot, op) in t.slots.iter().zip(ops) {
             slot.set(&mut pw, op)?;
         }
         Ok(pw)

@@ -14,6 +14,7 @@ pub mod node;
 pub mod op;
 pub mod r1cs;
 pub mod root;
+pub mod serialization;
 pub mod wrap;
 
 use plonky2::field::goldilocks_field::GoldilocksField;
@@ -28,6 +29,13 @@ pub const D: usize = 2;
 pub type C = PoseidonGoldilocksConfig;
 /// A circuit builder over [`F`].
 pub type Builder = CircuitBuilder<F, D>;
+
+/// A fingerprint (SHA-256, hex) of the sources that define the circuits: this crate's
+/// `src/` and `Cargo.toml`, the state crate's `src/` (the native specification the
+/// circuits follow) and the workspace's `Cargo.lock` (dependency versions). Computed by
+/// `build.rs`; the circuit cache keys built circuits by it so that circuits built from
+/// other code are never used.
+pub const CODE_FINGERPRINT: &str = include_str!(concat!(env!("OUT_DIR"), "/code_fingerprint"));
 
 #[cfg(test)]
 pub(crate) mod test_util;

@@ -26,9 +26,11 @@ use plonky2::plonk::circuit_data::{
 };
 use plonky2::plonk::proof::{ProofWithPublicInputs, ProofWithPublicInputsTarget};
 use plonky2::recursion::cyclic_recursion::check_cyclic_proof_verifier_data;
+use plonky2::util::serialization::{Buffer, IoError, IoResult, Read, Write};
 
 use crate::gadgets::sha256::sha256_words;
 use crate::leaf::{PublicValuesTarget, NUM_PUBLIC_VALUES};
+use crate::serialization::serializers;
 use crate::{Builder, C, D, F};
 
 /// A proof of the leaf, leaf-pair or node circuit.
@@ -233,6 +235,62 @@ impl Aggregation {
             shape = Some(node.data.common.clone());
         }
         anyhow::bail!("aggregation circuits did not reach a common shape")
+    }
+}
+
+impl Aggregation {
+    /// Serializes both circuits with their witness targets (for the circuit cache).
+    pub fn to_bytes(&self) -> IoResult<Vec<u8>> {
+        let mut buf = Vec::new();
+        let (gates, generators) = serializers();
+        buf.write_circuit_data(&self.pair.data, &gates, &generators)?;
+        for child in &self.pair.children {
+            buf.write_target_proof_with_public_inputs(child)?;
+        }
+        buf.write_target_verifier_circuit(&self.pair.node_vd)?;
+        buf.write_circuit_data(&self.node.data, &gates, &generators)?;
+        for child in &self.node.children {
+            buf.write_target_proof_with_public_inputs(child)?;
+        }
+        for flag in self.node.is_node {
+            buf.write_target_bool(flag)?;
+        }
+        Ok(buf)
+    }
+
+    /// Reads circuits written by [`Aggregation::to_bytes`]; trailing bytes are an error.
+    pub fn from_bytes(bytes: &[u8]) -> IoResult<Self> {
+        let mut buf = Buffer::new(bytes);
+        let (gates, generators) = serializers();
+        let data = buf.read_circuit_data(&gates, &generators)?;
+        let children = [
+            buf.read_target_proof_with_public_inputs()?,
+            buf.read_target_proof_with_public_inputs()?,
+        ];
+        let node_vd = buf.read_target_verifier_circuit()?;
+        let pair = LeafPairCircuit {
+            data,
+            children,
+            node_vd,
+        };
+        let data = buf.read_circuit_data(&gates, &generators)?;
+        let children = [
+            buf.read_target_proof_with_public_inputs()?,
+            buf.read_target_proof_with_public_inputs()?,
+        ];
+        let is_node = [buf.read_target_bool()?, buf.read_target_bool()?];
+        if buf.unread_bytes().is_empty() {
+            Ok(Self {
+                pair,
+                node: NodeCircuit {
+                    data,
+                    children,
+                    is_node,
+                },
+            })
+        } else {
+            Err(IoError)
+        }
     }
 }
 

@@ -1,9 +1,13 @@
 //! The Bulwark proving pipeline and the library behind the `bulwark` command-line tool.
 //!
-//! Today it holds the state demo (the README's main job) and the file helpers the CLI uses;
-//! the circuits issue adds the proving pipeline here.
+//! It holds the circuit cache ([`cache`]), the proving pipeline ([`pipeline`]) and its
+//! artifacts ([`artifact`]), the state demo and the file helpers the CLI uses.
 
+pub mod artifact;
 pub mod backend;
+pub mod bench;
+pub mod cache;
 pub mod demo;
 pub mod export_verifier;
 pub mod files;
+pub mod pipeline;

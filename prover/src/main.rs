@@ -4,8 +4,14 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
+use bulwark_prover::artifact::{verify_artifact, write_artifact, PublicOutputs};
+use bulwark_prover::bench::{bench_leaf_sizes, bench_prove};
+use bulwark_prover::cache::{
+    CacheOutcome, CircuitCache, CircuitParams, Circuits, DEFAULT_OPS_PER_LEAF,
+};
 use bulwark_prover::demo::{self, DemoOptions, DemoProgress};
 use bulwark_prover::files::{read_batch, read_key, write_atomic};
+use bulwark_prover::pipeline::{prove_outcome, ProveOptions};
 use bulwark_state::config::{DEFAULT_TREE_DEPTH, MAX_MAX_BALANCE};
 use bulwark_state::op::EXISTING_ACCOUNT;
 use bulwark_state::tree::hash_to_hex;
@@ -72,6 +78,33 @@ enum Command {
         #[arg(long, default_value_t = 64)]
         ops: usize,
     },
+    /// Prove a batch: execute it on the state without committing (the state is left as it
+    /// is; `apply` commits), prove it, and write the proof artifact (proof.json, proof.bin).
+    /// A rerun with the same --out resumes from the proofs already checkpointed there.
+    Prove {
+        /// State directory.
+        #[arg(long)]
+        state: PathBuf,
+        /// Batch file (JSON).
+        #[arg(long)]
+        batch: PathBuf,
+        /// Output directory for the artifact (and checkpoints while proving).
+        #[arg(long)]
+        out: PathBuf,
+        #[command(flatten)]
+        circuits: CircuitArgs,
+    },
+    /// Verify a proof artifact (proof.json, or the folder holding it) against the circuits.
+    Verify {
+        /// The manifest (proof.json) or its folder.
+        proof: PathBuf,
+        /// Circuit cache directory (default: $XDG_CACHE_HOME/bulwark or ~/.cache/bulwark).
+        #[arg(long)]
+        cache: Option<PathBuf>,
+    },
+    /// Benchmarks.
+    #[command(subcommand)]
+    Bench(BenchCommand),
     /// Write the Solidity Groth16 verifier for a verifying key (vk.json).
     ExportVerifier {
         /// Verifying key file (format bulwark-groth16-vk, version 1).
@@ -84,6 +117,77 @@ enum Command {
         #[arg(long, default_value = "BulwarkGroth16Verifier")]
         contract: String,
     },
+}
+
+/// Which circuits to use and where they are cached.
+#[derive(Args, Debug)]
+struct CircuitArgs {
+    /// Ops per leaf proof (K).
+    #[arg(long, default_value_t = DEFAULT_OPS_PER_LEAF)]
+    ops_per_leaf: usize,
+    /// Circuit cache directory (default: $XDG_CACHE_HOME/bulwark or ~/.cache/bulwark).
+    #[arg(long)]
+    cache: Option<PathBuf>,
+}
+
+#[derive(Subcommand, Debug)]
+enum BenchCommand {
+    /// Prove batches of signed transfers end to end and compare the node step with
+    /// plonky2's standard recursion (figures on stdout; --json for one JSON object).
+    Prove {
+        /// Batch sizes (signed transfers), comma-separated.
+        #[arg(long, value_delimiter = ',', default_value = "16,64,256")]
+        ops: Vec<usize>,
+        /// Runs of the node/standard-recursion comparison (best kept; 0 skips it).
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
+        /// Depth of the account tree of the benchmark chain.
+        #[arg(long, default_value_t = DEFAULT_TREE_DEPTH)]
+        tree_depth: u8,
+        #[command(flatten)]
+        circuits: CircuitArgs,
+    },
+    /// Build the leaf circuit for several K and prove one leaf of signed transfers with
+    /// each: rows per op and prove time per op, to choose K.
+    Leaf {
+        /// Ops per leaf to try, comma-separated.
+        #[arg(long, value_delimiter = ',', default_value = "4,8,16")]
+        k: Vec<usize>,
+        /// Proofs per K (best kept).
+        #[arg(long, default_value_t = 1)]
+        runs: usize,
+        /// Depth of the account tree.
+        #[arg(long, default_value_t = DEFAULT_TREE_DEPTH)]
+        tree_depth: u8,
+    },
+}
+
+fn cache_at(dir: Option<PathBuf>) -> CircuitCache {
+    CircuitCache::new(dir.unwrap_or_else(CircuitCache::default_dir))
+}
+
+/// Loads (or builds, with a spinner) the circuits for `params`.
+fn load_circuits(cache: &CircuitCache, params: CircuitParams, json: bool) -> Result<Circuits> {
+    let spinner = if json {
+        ProgressBar::hidden()
+    } else {
+        ProgressBar::new_spinner()
+    };
+    spinner.set_message(format!(
+        "loading circuits (K = {}) from {}",
+        params.ops_per_leaf,
+        cache.entry_dir(&params).display()
+    ));
+    spinner.enable_steady_tick(std::time::Duration::from_millis(200));
+    let (circuits, outcome) = cache.load_or_build(params)?;
+    spinner.finish_and_clear();
+    if !json && outcome != CacheOutcome::Loaded {
+        eprintln!(
+            "circuits built and cached in {}",
+            cache.entry_dir(&params).display()
+        );
+    }
+    Ok(circuits)
 }
 
 /// Where an op command finds the batch file, the chain id and (optionally) the state.
@@ -229,6 +333,12 @@ fn exit_status(err: &anyhow::Error) -> u8 {
     match err.downcast_ref::<StateError>() {
         Some(StateError::Io(_) | StateError::Storage(_) | StateError::Corrupt(_)) => EXIT_FAILURE,
         _ if err.downcast_ref::<std::io::Error>().is_some() => EXIT_FAILURE,
+        _ if err
+            .downcast_ref::<bulwark_prover::files::FileError>()
+            .is_some() =>
+        {
+            EXIT_FAILURE
+        }
         _ => EXIT_INVALID_INPUT,
     }
 }
@@ -376,6 +486,121 @@ fn run(cli: Cli) -> Result<()> {
             };
             let report = demo::run(&opts, &mut progress)?;
             emit(json, serde_json::to_value(&report)?, || report.to_string());
+        }
+        Command::Prove {
+            state,
+            batch,
+            out,
+            circuits,
+        } => {
+            let batch = read_batch(&batch)?;
+            let store = StateStore::open(&state)?;
+            // Execute first: a batch that cannot apply is refused before any circuit work.
+            let started = std::time::Instant::now();
+            let outcome = store.dry_run_batch(&batch)?;
+            let execute_ms = started.elapsed().as_secs_f64() * 1e3;
+            let params = CircuitParams {
+                ops_per_leaf: circuits.ops_per_leaf,
+                tree_depth: store.config().tree_depth as usize,
+                max_balance: store.config().max_balance,
+            };
+            let cache = cache_at(circuits.cache);
+            let loaded = load_circuits(&cache, params, json)?;
+            let options = ProveOptions {
+                checkpoint_dir: Some(out.join("checkpoints")),
+                keep_checkpoints: false,
+                progress: Some(bar("proving", 0, json)),
+            };
+            let mut proved = prove_outcome(&loaded, &batch, outcome, &options)?;
+            proved.report.execute_ms = execute_ms;
+            let manifest = write_artifact(&out, &loaded, cache.fingerprint(), &proved)?;
+            let public = PublicOutputs::from_values(&proved.public);
+            emit(
+                json,
+                json!({ "manifest": manifest, "public": public, "report": proved.report }),
+                || format!("{}\nwrote {}", proved.report, manifest.display()),
+            );
+        }
+        Command::Verify { proof, cache } => {
+            let (manifest, _) = verify_artifact(&proof, &cache_at(cache))?;
+            emit(
+                json,
+                json!({ "valid": true, "public": manifest.public, "batch": manifest.batch }),
+                || {
+                    format!(
+                        "valid: chain {} batch {}, root {} -> {}, deposits [{}, {}), commitment {}",
+                        manifest.public.chain_id,
+                        manifest.batch.index,
+                        manifest.public.old_root,
+                        manifest.public.new_root,
+                        manifest.public.deposit_first,
+                        manifest.public.deposit_last,
+                        manifest.public.commitment
+                    )
+                },
+            );
+        }
+        Command::Bench(BenchCommand::Prove {
+            ops,
+            runs,
+            tree_depth,
+            circuits,
+        }) => {
+            let params = CircuitParams {
+                ops_per_leaf: circuits.ops_per_leaf,
+                tree_depth: tree_depth as usize,
+                max_balance: MAX_MAX_BALANCE,
+            };
+            let loaded = load_circuits(&cache_at(circuits.cache), params, json)?;
+            let report = bench_prove(&loaded, &ops, runs, |b| {
+                if !json {
+                    eprintln!(
+                        "{:>4} transfers: {:.1} s end to end, {:.2} transfers/s, leaf {:.0} ms, pair {:.0} ms, node {:.0} ms, peak {:.0} MiB",
+                        b.ops, b.end_to_end_s, b.transfers_per_s, b.leaf_mean_ms, b.pair_mean_ms, b.node_mean_ms, b.peak_rss_mib
+                    );
+                }
+            })?;
+            emit(json, serde_json::to_value(&report)?, || {
+                let mut s = format!(
+                    "K = {}: leaf 2^{} rows ({:.0} rows/op), aggregation {} rows, {} threads",
+                    report.params.ops_per_leaf,
+                    report.leaf_rows.trailing_zeros(),
+                    report.rows_per_op,
+                    report.aggregation_rows,
+                    report.threads
+                );
+                if let Some(c) = &report.node_vs_plain {
+                    s.push_str(&format!(
+                        "\nnode step {:.0} ms vs plain two-proof recursion {:.0} ms ({} vs {} rows): {:.2}x",
+                        c.node_ms, c.plain_ms, c.node_rows, c.plain_rows, c.ratio
+                    ));
+                }
+                s
+            });
+        }
+        Command::Bench(BenchCommand::Leaf {
+            k,
+            runs,
+            tree_depth,
+        }) => {
+            let figures = bench_leaf_sizes(&k, tree_depth as usize, runs)?;
+            emit(json, serde_json::to_value(&figures)?, || {
+                figures
+                    .iter()
+                    .map(|f| {
+                        format!(
+                            "K = {:>2}: 2^{} rows, {:.0} rows/op, build {:.1} s, prove {:.1} s, {:.0} ms/op",
+                            f.k,
+                            f.rows.trailing_zeros(),
+                            f.rows_per_op,
+                            f.build_ms / 1e3,
+                            f.prove_ms / 1e3,
+                            f.prove_ms_per_op
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            });
         }
         Command::ExportVerifier { vk, out, contract } => {
             let r = bulwark_prover::export_verifier::export(&vk, &out, &contract)?;

@@ -406,3 +406,49 @@ fn demo_runs_in_json_mode() {
         16
     );
 }
+
+/// `verify` and `prove` refuse bad input before any circuit is built: a missing artifact, a
+/// manifest of another format, a batch for another chain.
+#[test]
+fn prove_and_verify_refuse_bad_input_clearly() {
+    let env = Env::new();
+    let cache = env.path("cache").display().to_string();
+    let missing = env.path("nothing.json").display().to_string();
+    let err = env.fails(&["verify", &missing, "--cache", &cache]);
+    assert!(err.contains("nothing.json"), "{err}");
+
+    let manifest = env.path("proof.json");
+    std::fs::write(
+        &manifest,
+        r#"{"format":"bulwark-batch","version":1,"circuit":{},"batch":{},"public":{},"proof_file":"p"}"#,
+    )
+    .unwrap();
+    let err = env.fails(&["verify", &manifest.display().to_string(), "--cache", &cache]);
+    assert!(
+        err.contains("proof.json") && err.contains("malformed"),
+        "{err}"
+    );
+
+    let (alice, _) = env.funded("1000000");
+    assert!(env.transfer(&alice, &["--amount", "5"]).status.success());
+    let out = env.path("out").display().to_string();
+    edit_batch(&env.path("batch.json"), |v| {
+        v["chain_id"] = serde_json::json!(78)
+    });
+    let err = env.fails(&[
+        "prove",
+        "--state",
+        &env.state(),
+        "--batch",
+        &env.batch(),
+        "--out",
+        &out,
+        "--cache",
+        &cache,
+    ]);
+    assert!(err.contains("chain"), "{err}");
+    assert!(
+        !env.path("cache").exists(),
+        "nothing is built for a batch that cannot be proved"
+    );
+}

@@ -133,6 +133,23 @@ impl StateStore {
         batch: &Batch,
         progress: &mut dyn FnMut(usize),
     ) -> Result<BatchOutcome, StateError> {
+        self.run_batch(batch, progress, true)
+    }
+
+    /// Executes `batch` exactly as [`StateStore::apply_batch`] does, with the same checks,
+    /// outcome and witnesses, but aborts the transaction instead of committing it: the
+    /// stored state is left unchanged. The prover uses it to obtain a batch's witnesses
+    /// before (or without) applying it.
+    pub fn dry_run_batch(&self, batch: &Batch) -> Result<BatchOutcome, StateError> {
+        self.run_batch(batch, &mut |_| {}, false)
+    }
+
+    fn run_batch(
+        &self,
+        batch: &Batch,
+        progress: &mut dyn FnMut(usize),
+        commit: bool,
+    ) -> Result<BatchOutcome, StateError> {
         if batch.chain_id != self.config.chain_id {
             return Err(StateError::ChainMismatch {
                 batch: batch.chain_id,
@@ -148,8 +165,12 @@ impl StateStore {
         }
         let txn = self.db.begin_write()?;
         match self.execute(&txn, batch, progress) {
-            Ok(outcome) => {
+            Ok(outcome) if commit => {
                 txn.commit()?;
+                Ok(outcome)
+            }
+            Ok(outcome) => {
+                txn.abort()?;
                 Ok(outcome)
             }
             Err(e) => {

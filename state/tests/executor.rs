@@ -1895,3 +1895,32 @@ fn randomized_batches_match_an_in_memory_model() {
     );
     assert!(model.accounts.len() >= 5);
 }
+
+/// A dry run computes exactly what applying would (outcome, witnesses, errors) and writes
+/// nothing: the state after it is the state before, and applying afterwards agrees.
+#[test]
+fn dry_run_matches_apply_and_changes_nothing() {
+    let mut fx = Fixture::funded(&[5_000, 5_000, 100]);
+    let mut ops = fx.prefix(PREFIX_FEE);
+    ops.push(transfer(fx.key(0), 0, 2, 10, 0, fx.nonce(0) + 1));
+    let b = batch(FEES_TO, ops.clone());
+    let before = fx.snapshot();
+    let dry = fx.store.dry_run_batch(&b).unwrap();
+    assert_unchanged(&fx.store, &before);
+    // Twice in a row gives the same result: the first left no trace.
+    assert_eq!(fx.store.dry_run_batch(&b).unwrap(), dry);
+    let applied = fx.apply(FEES_TO, ops);
+    assert_eq!(dry, applied);
+    assert_ne!(fx.snapshot(), before, "control: applying changes the state");
+
+    // A batch the executor refuses fails the same way in a dry run, and writes nothing.
+    let bad = batch(
+        FEES_TO,
+        vec![transfer(fx.key(0), 0, 1, 1, 0, fx.nonce(0) + 7)],
+    );
+    let before = fx.snapshot();
+    let dry_err = fx.store.dry_run_batch(&bad).unwrap_err().to_string();
+    assert_unchanged(&fx.store, &before);
+    let apply_err = fx.store.apply_batch(&bad).unwrap_err().to_string();
+    assert_eq!(dry_err, apply_err);
+}
