@@ -39,6 +39,7 @@
 
 pub mod challenger;
 pub mod challenges;
+pub mod fri;
 pub mod gates;
 pub mod goldilocks;
 pub mod goldilocks_ext;

@@ -1,6 +1,10 @@
 //! A real wrap proof (of [`WordsCircuit`], with [`WrapFriParams::INSECURE_TEST`]) shared by
-//! the R1CS verifier's tests: built once per test binary.
+//! the R1CS verifier's tests: built once per test binary, and the proof (about two minutes
+//! to make on two cores) cached on disk under `target/test-fixtures/`, keyed by the wrap
+//! circuit's digest so a changed circuit makes a new one. A cached proof that does not
+//! verify is replaced.
 
+use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use crate::wrap::circuit::{WrapCircuit, WrapFriParams};
@@ -19,19 +23,50 @@ pub struct Fixture {
     pub proof: WrapProof,
 }
 
+fn cache_path(wrap: &WrapCircuit) -> PathBuf {
+    let digest = wrap.data.verifier_only.circuit_digest.0.to_string();
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../target/test-fixtures")
+        .join(format!(
+            "wrap-words-{}.bin",
+            &digest[..digest.len().min(24)]
+        ))
+}
+
+fn cached_proof(wrap: &WrapCircuit) -> Option<WrapProof> {
+    let bytes = std::fs::read(cache_path(wrap)).ok()?;
+    let proof = WrapProof::from_bytes(bytes, &wrap.data.common).ok()?;
+    wrap.verify(&proof).ok().map(|()| proof)
+}
+
+fn store_proof(wrap: &WrapCircuit, proof: &WrapProof) {
+    let path = cache_path(wrap);
+    let dir = path.parent().expect("a file in a folder");
+    // Caching is best effort: a read-only target only costs the next run a proof.
+    let _ = std::fs::create_dir_all(dir).and_then(|()| {
+        let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+        std::io::Write::write_all(&mut tmp, &proof.to_bytes())?;
+        tmp.persist(&path).map(|_| ()).map_err(|e| e.error)
+    });
+}
+
 /// The shared fixture.
 pub fn fixture() -> &'static Fixture {
     static FIXTURE: OnceLock<Fixture> = OnceLock::new();
     FIXTURE.get_or_init(|| {
         let inner = WordsCircuit::build(0);
-        let inner_proof = inner.prove(WORDS).unwrap();
         let wrap = WrapCircuit::build_insecure_for_tests(
             &inner.data.verifier_only,
             &inner.data.common,
             &WrapFriParams::INSECURE_TEST,
         );
-        let proof = wrap.prove(&inner_proof).unwrap();
-        wrap.verify(&proof).unwrap();
+        let proof = cached_proof(&wrap).unwrap_or_else(|| {
+            let inner_proof = inner.prove(WORDS).unwrap();
+            let proof = wrap.prove(&inner_proof).unwrap();
+            wrap.verify(&proof).unwrap();
+            store_proof(&wrap, &proof);
+            proof
+        });
         Fixture { wrap, proof }
     })
 }
