@@ -45,7 +45,10 @@ pub mod goldilocks;
 pub mod goldilocks_ext;
 pub mod merkle;
 pub mod poseidon;
+pub mod poseidon_goldilocks;
 pub mod proof;
+pub mod public_input;
 #[cfg(test)]
 pub(crate) mod test_fixture;
 pub mod vanishing;
+pub mod verifier;
