@@ -338,3 +338,59 @@ mod tests {
         assert!(err.to_string().contains("not a 32-bit word"), "{err}");
     }
 }
+
+/// The wrap circuit over the real ROOT circuit (built, not proved): its gates must all have
+/// an R1CS evaluation, and its shape is what the production R1CS is synthesized from.
+#[cfg(test)]
+mod root_wrap_tests {
+    use plonky2::plonk::circuit_data::CircuitConfig;
+
+    use super::*;
+    use crate::leaf::{LeafCircuit, LeafParams};
+    use crate::node::Aggregation;
+    use crate::op::SlotParams;
+    use crate::root::RootCircuit;
+    use crate::wrap::circuit::{WrapCircuit, WrapFriParams};
+
+    #[test]
+    fn wrap_of_root_has_only_supported_gates() {
+        let config = CircuitConfig::standard_recursion_config();
+        let slot = SlotParams {
+            depth: 32,
+            max_balance: (1 << 62) - 1,
+        };
+        let leaf = LeafCircuit::build(LeafParams { slot, ops: 2 }, config.clone());
+        let agg = Aggregation::build(&leaf.data, &config).unwrap();
+        let root = RootCircuit::build(&agg.node, config).unwrap();
+        let wrap = WrapCircuit::build(
+            &root.data.verifier_only,
+            &root.data.common,
+            &WrapFriParams::DEFAULT,
+        )
+        .unwrap();
+        let common = &wrap.data.common;
+        let names: Vec<String> = common.gates.iter().map(|g| g.0.id()).collect();
+        eprintln!(
+            "wrap of root: degree 2^{}, arities {:?}, gates {names:#?}",
+            common.degree_bits(),
+            common.fri_params.reduction_arity_bits
+        );
+        check_supported(&common.gates).unwrap();
+
+        // The production R1CS, synthesized in setup mode (no proof needed to count).
+        let cs = ark_relations::r1cs::ConstraintSystem::<Fr>::new_ref();
+        cs.set_mode(ark_relations::r1cs::SynthesisMode::Setup);
+        let breakdown = WrapVerifierCircuit::setup(common, &wrap.data.verifier_only)
+            .unwrap()
+            .synthesize(cs.clone())
+            .unwrap();
+        for (name, n) in &breakdown {
+            eprintln!("{name}: {n}");
+        }
+        eprintln!(
+            "total (wrap of ROOT, production FRI parameters): {} constraints",
+            cs.num_constraints()
+        );
+        assert_eq!(cs.num_instance_variables(), 2);
+    }
+}
