@@ -7,3 +7,4 @@ pub mod backend;
 pub mod demo;
 pub mod export_verifier;
 pub mod files;
+pub mod groth16;

@@ -392,8 +392,8 @@ mod tests {
 
     use super::*;
     use crate::r1cs::proof::{ProofShape, WrapProof};
-    use crate::r1cs::test_fixture::fixture;
     use crate::wrap::hasher::Bn254HashOut;
+    use crate::wrap::test_proof::fixture;
 
     fn bits_of(cs: &ConstraintSystemRef<Fr>, v: usize, n: usize) -> Vec<Boolean<Fr>> {
         (0..n)

@@ -48,7 +48,5 @@ pub mod poseidon;
 pub mod poseidon_goldilocks;
 pub mod proof;
 pub mod public_input;
-#[cfg(test)]
-pub(crate) mod test_fixture;
 pub mod vanishing;
 pub mod verifier;

@@ -152,8 +152,8 @@ mod tests {
 
     use super::*;
     use crate::r1cs::goldilocks_ext::GoldilocksExt;
-    use crate::r1cs::test_fixture::{fixture, WORDS};
     use crate::wrap::hasher::Bn254HashOut;
+    use crate::wrap::test_proof::{fixture, WORDS};
 
     fn satisfied(circuit: WrapVerifierCircuit) -> bool {
         let cs = ConstraintSystem::<Fr>::new_ref();

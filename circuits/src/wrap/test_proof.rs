@@ -1,16 +1,15 @@
-//! A real wrap proof (of [`WordsCircuit`], with [`WrapFriParams::INSECURE_TEST`]) shared by
-//! the R1CS verifier's tests: built once per test binary, and the proof (about two minutes
-//! to make on two cores) cached on disk under `target/test-fixtures/`, keyed by the wrap
-//! circuit's digest so a changed circuit makes a new one. A cached proof that does not
-//! verify is replaced.
+//! A real wrap proof (of [`WordsCircuit`], with [`WrapFriParams::INSECURE_TEST`]: 10 bits
+//! of security, for tests and benchmarks only) shared by the R1CS verifier's and the Groth16
+//! wrapper's tests: built once per process, and the proof (about two minutes to make on two
+//! cores) cached on disk under `target/test-fixtures/`, keyed by the wrap circuit's digest
+//! so a changed circuit makes a new one. A cached proof that does not verify is replaced.
 
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
+use crate::r1cs::proof::WrapProof;
 use crate::wrap::circuit::{WrapCircuit, WrapFriParams};
 use crate::wrap::words::WordsCircuit;
-
-use super::proof::WrapProof;
 
 /// The words the fixture's inner proof exposes (edge values included).
 pub const WORDS: [u32; 8] = [0, 1, u32::MAX, 0x8000_0000, 0xdead_beef, 7, 0xffff_0000, 42];
@@ -42,12 +41,13 @@ fn cached_proof(wrap: &WrapCircuit) -> Option<WrapProof> {
 fn store_proof(wrap: &WrapCircuit, proof: &WrapProof) {
     let path = cache_path(wrap);
     let dir = path.parent().expect("a file in a folder");
-    // Caching is best effort: a read-only target only costs the next run a proof.
-    let _ = std::fs::create_dir_all(dir).and_then(|()| {
-        let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-        std::io::Write::write_all(&mut tmp, &proof.to_bytes())?;
-        tmp.persist(&path).map(|_| ()).map_err(|e| e.error)
-    });
+    // Caching is best effort: a read-only target only costs the next run a proof. Written
+    // to a process-unique temporary name and renamed, so concurrent test binaries never read
+    // half a file.
+    let tmp = dir.join(format!(".{}.tmp", std::process::id()));
+    let _ = std::fs::create_dir_all(dir)
+        .and_then(|()| std::fs::write(&tmp, proof.to_bytes()))
+        .and_then(|()| std::fs::rename(&tmp, &path));
 }
 
 /// The shared fixture.
