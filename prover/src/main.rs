@@ -4,8 +4,12 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
+use bulwark_prover::backend::BackendKind;
 use bulwark_prover::demo::{self, DemoOptions, DemoProgress};
 use bulwark_prover::files::{read_batch, read_key, write_atomic};
+use bulwark_prover::groth16::commands::{run_bench_wrap, run_setup, run_verify, run_wrap};
+use bulwark_prover::groth16::keys::{SetupMode, DEV_WARNING};
+use bulwark_prover::groth16::target::WrapTarget;
 use bulwark_state::config::{DEFAULT_TREE_DEPTH, MAX_MAX_BALANCE};
 use bulwark_state::op::EXISTING_ACCOUNT;
 use bulwark_state::tree::hash_to_hex;
@@ -83,6 +87,61 @@ enum Command {
         /// Name of the generated contract.
         #[arg(long, default_value = "BulwarkGroth16Verifier")]
         contract: String,
+    },
+    /// Make the Groth16 keys (pk.bin, vk.json) of a wrap circuit's R1CS verifier.
+    Setup {
+        /// Deterministic keys from a public seed: INSECURE, for tests only.
+        #[arg(long)]
+        dev: bool,
+        /// Folder for pk.bin and vk.json (created if missing).
+        #[arg(long)]
+        out: PathBuf,
+        /// The wrap circuit: `root-K` (the ROOT circuit over K-op leaves) or `words-test`
+        /// (insecure test parameters).
+        #[arg(long)]
+        circuit: WrapTarget,
+    },
+    /// Wrap a plonky2 proof of the wrap's inner circuit into a Groth16 proof.
+    Wrap {
+        /// The inner proof (format bulwark-plonky2-proof, version 1).
+        #[arg(long)]
+        proof: PathBuf,
+        /// Folder for proof.json and proof-compressed.json (created if missing).
+        #[arg(long)]
+        out: PathBuf,
+        /// Folder holding pk.bin (from `bulwark setup`).
+        #[arg(long)]
+        keys: PathBuf,
+        /// The wrap circuit the keys were made for.
+        #[arg(long)]
+        circuit: WrapTarget,
+        /// Where the heavy kernels run.
+        #[arg(long, default_value = "cpu")]
+        backend: BackendKind,
+    },
+    /// Verify a Groth16 proof file (proof.json or proof-compressed.json) against vk.json.
+    Verify {
+        /// The proof file.
+        #[arg(long)]
+        proof: PathBuf,
+        /// The verifying key (format bulwark-groth16-vk).
+        #[arg(long)]
+        vk: PathBuf,
+    },
+    /// Measure a stage.
+    #[command(subcommand)]
+    Bench(BenchCommand),
+}
+
+/// The stages `bulwark bench` measures.
+#[derive(Subcommand, Debug)]
+enum BenchCommand {
+    /// Groth16 wrapping of the insecure test wrap proof: constraints, setup and prove time,
+    /// peak memory, proof size.
+    Wrap {
+        /// Where the heavy kernels run.
+        #[arg(long, default_value = "cpu")]
+        backend: BackendKind,
     },
 }
 
@@ -383,6 +442,76 @@ fn run(cli: Cli) -> Result<()> {
                 format!(
                     "wrote {} (contract {}, circuit {})",
                     r.out, r.contract, r.circuit_digest
+                )
+            });
+        }
+        Command::Setup { dev, out, circuit } => {
+            if dev {
+                eprintln!("{DEV_WARNING}");
+            }
+            let mode = if dev {
+                SetupMode::Dev
+            } else {
+                SetupMode::Secure
+            };
+            let r = run_setup(circuit, mode, &out)?;
+            emit(json, serde_json::to_value(&r)?, || {
+                format!(
+                    "wrote {}/pk.bin and vk.json for {} (digest {}, {} constraints){}",
+                    r.out,
+                    r.circuit,
+                    r.circuit_digest,
+                    r.constraints,
+                    if r.dev { " with INSECURE dev keys" } else { "" }
+                )
+            });
+        }
+        Command::Wrap {
+            proof,
+            out,
+            keys,
+            circuit,
+            backend,
+        } => {
+            let r = run_wrap(circuit, &keys, &proof, &out, backend)?;
+            if r.dev_keys {
+                eprintln!("{DEV_WARNING}");
+            }
+            emit(json, serde_json::to_value(&r)?, || {
+                format!(
+                    "wrote {}/proof.json and proof-compressed.json (public input {})",
+                    r.out, r.public_input
+                )
+            });
+        }
+        Command::Verify { proof, vk } => {
+            let r = run_verify(&proof, &vk)?;
+            emit(json, serde_json::to_value(&r)?, || {
+                format!(
+                    "{}: public input {} (circuit {})",
+                    if r.valid { "valid" } else { "INVALID" },
+                    r.public_input,
+                    r.circuit_digest
+                )
+            });
+            if !r.valid {
+                bail!("the proof does not verify");
+            }
+        }
+        Command::Bench(BenchCommand::Wrap { backend }) => {
+            let r = run_bench_wrap(backend)?;
+            emit(json, serde_json::to_value(&r)?, || {
+                format!(
+                    "{}: {} constraints, setup {:.1} s, plonky2 wrap {:.1} s, Groth16 prove {:.1} s, \
+                     peak RSS {:.2} GiB, proof {} bytes compressed ({} as calldata)",
+                    r.circuit,
+                    r.constraints,
+                    r.setup_s,
+                    r.wrap_plonky2_s,
+                    r.prove_s,
+                    r.peak_rss_bytes as f64 / (1u64 << 30) as f64,
+                    r.proof_bytes_compressed,
+                    r.proof_bytes_calldata
                 )
             });
         }

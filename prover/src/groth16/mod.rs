@@ -1,12 +1,17 @@
 //! Groth16 over BN254 for the R1CS verifier of a wrap-layer proof
 //! ([`bulwark_circuits::r1cs::verifier::WrapVerifierCircuit`]): circuit-specific keys keyed
 //! by a digest of the wrap circuit ([`digest`]), setup and key files ([`keys`]), proving on a
-//! kernel backend ([`prove`]), verification ([`verify`]) and the proof files ([`artifact`]).
+//! kernel backend ([`prove`]), verification ([`verify`]), the proof files ([`artifact`]),
+//! the input plonky2 proof file ([`inner_proof`]), the circuits commands work on
+//! ([`target`]) and the commands themselves ([`commands`]).
 
 pub mod artifact;
+pub mod commands;
 pub mod digest;
+pub mod inner_proof;
 pub mod keys;
 pub mod prove;
+pub mod target;
 pub mod verify;
 
 use ark_relations::r1cs::SynthesisError;
