@@ -187,22 +187,140 @@ pub fn coset_interpolate(
         .scalar_mul(&s.lazy())?
         .enforce_equal(&beta.lazy())?;
 
-    // Σ_k c_k·t^k, with t^k reduced.
-    let mut power = GoldilocksExtVar::constant(GoldilocksExt::ONE);
-    let mut terms = Vec::with_capacity(n);
-    for (k, c) in coeffs.iter().enumerate() {
-        if k > 0 {
-            power = if k == 1 { t.clone() } else { power.mul(&t)? };
-        }
-        terms.push(c.mul(&power.lazy())?);
+    // Σ_k c_k·t^k = Σ_hi (t^m)^hi·(Σ_lo c_{m·hi+lo}·t^lo), m ≈ √n: each inner sum is
+    // reduced once, so about 2√n powers of t are computed instead of n.
+    let m = (1..=n).find(|m| m * m >= n).expect("n itself qualifies");
+    let low = ext_powers(&t, m)?;
+    let t_m = low[m - 1].mul(&t)?;
+    let high = ext_powers(&t_m, n.div_ceil(m))?;
+    let mut terms = Vec::with_capacity(high.len());
+    for (chunk, outer) in coeffs.chunks(m).zip(&high) {
+        let inner = chunk
+            .iter()
+            .zip(&low)
+            .map(|(c, p)| c.mul(&p.lazy()))
+            .collect::<Result<Vec<_>, _>>()?;
+        terms.push(
+            LazyGoldilocksExt::sum(inner)
+                .reduce()?
+                .lazy()
+                .mul(&outer.lazy())?,
+        );
     }
     Ok(LazyGoldilocksExt::sum(terms))
 }
 
+/// Powers `t^0 … t^(n−1)` of an extension variable, reduced.
+fn ext_powers(t: &GoldilocksExtVar, n: usize) -> Result<Vec<GoldilocksExtVar>, SynthesisError> {
+    let mut out = vec![GoldilocksExtVar::constant(GoldilocksExt::ONE), t.clone()];
+    while out.len() < n {
+        let next = out.last().expect("non-empty").mul(t)?;
+        out.push(next);
+    }
+    out.truncate(n);
+    Ok(out)
+}
+
+/// Powers `x^0 … x^(n−1)` of a base-field variable, reduced (`n − 2` multiplications).
+fn powers(x: &GoldilocksVar, n: usize) -> Result<Vec<GoldilocksVar>, SynthesisError> {
+    let mut out = vec![GoldilocksVar::constant(F::ONE), x.clone()];
+    while out.len() < n {
+        let next = out.last().expect("non-empty").mul(x)?;
+        out.push(next);
+    }
+    out.truncate(n);
+    Ok(out)
+}
+
+/// `Σ_k c_k·x^k` for extension coefficients and a base-field point, unreduced. With
+/// `m ≈ √n`, `x^k = x^lo·(x^m)^hi`: the inner sums `Σ_lo c_{m·hi+lo}·x^lo` stay narrow
+/// enough (≈ 131 bits) to be multiplied by `(x^m)^hi` without reduction, so only about
+/// `2√n` powers are computed instead of `n`.
+pub fn eval_at_base_point(
+    coeffs: &[GoldilocksExtVar],
+    x: &GoldilocksVar,
+) -> Result<LazyGoldilocksExt, SynthesisError> {
+    let n = coeffs.len().max(1);
+    let m = (1..=n).find(|m| m * m >= n).expect("n itself qualifies");
+    let low = powers(x, m)?;
+    let x_m = low[m - 1].mul(x)?;
+    let high = powers(&x_m, n.div_ceil(m))?;
+    let mut terms = Vec::with_capacity(high.len());
+    for (chunk, outer) in coeffs.chunks(m).zip(&high) {
+        let inner = chunk
+            .iter()
+            .zip(&low)
+            .map(|(c, p)| c.lazy().scalar_mul(&p.lazy()))
+            .collect::<Result<Vec<_>, _>>()?;
+        terms.push(LazyGoldilocksExt::sum(inner).scalar_mul(&outer.lazy())?);
+    }
+    Ok(LazyGoldilocksExt::sum(terms))
+}
+
+/// Powers of FRI's alpha split as `α^i = α^lo·(α^m)^hi` with `m ≈ √len`: about `2√len`
+/// reduced extension powers instead of `len`. A base value times `α^lo` summed over a chunk
+/// stays near 133 bits and an extension value's near 137, so the chunk sums are multiplied by
+/// `(α^m)^hi` unreduced.
+struct AlphaPowers {
+    low: Vec<GoldilocksExtVar>,
+    high: Vec<GoldilocksExtVar>,
+}
+
+impl AlphaPowers {
+    fn new(alpha: &GoldilocksExtVar, len: usize) -> Result<Self, SynthesisError> {
+        let len = len.max(1);
+        let m = (2..=len.max(2))
+            .find(|m| m * m >= len)
+            .expect("len itself qualifies");
+        let low = ext_powers(alpha, m)?;
+        let alpha_m = low[m - 1].mul(alpha)?;
+        let high = ext_powers(&alpha_m, len.div_ceil(m).max(1))?;
+        Ok(Self { low, high })
+    }
+
+    fn chunk(&self) -> usize {
+        self.low.len()
+    }
+
+    /// `Σ_i α^i·term(v_i, α^lo)` where `term` multiplies a value by a low power.
+    fn reduce<T>(
+        &self,
+        values: &[T],
+        term: impl Fn(&T, &GoldilocksExtVar) -> Result<LazyGoldilocksExt, SynthesisError>,
+    ) -> Result<LazyGoldilocksExt, SynthesisError> {
+        assert!(
+            values.len() <= self.chunk() * self.high.len(),
+            "enough powers"
+        );
+        let mut terms = Vec::new();
+        for (chunk, outer) in values.chunks(self.chunk()).zip(&self.high) {
+            let inner = chunk
+                .iter()
+                .zip(&self.low)
+                .map(|(v, p)| term(v, p))
+                .collect::<Result<Vec<_>, _>>()?;
+            terms.push(LazyGoldilocksExt::sum(inner).mul(&outer.lazy())?);
+        }
+        Ok(LazyGoldilocksExt::sum(terms))
+    }
+
+    /// `α^k`, reduced.
+    fn power(&self, k: usize) -> Result<GoldilocksExtVar, SynthesisError> {
+        let (lo, hi) = (k % self.chunk(), k / self.chunk());
+        if hi == 0 {
+            Ok(self.low[lo].clone())
+        } else {
+            self.low[lo].mul(&self.high[hi])
+        }
+    }
+}
+
 /// The FRI instance's opening values in plonky2's batch order, reduced by powers of alpha.
 struct ReducedOpenings {
-    /// `α^i`, reduced, for `i` up to the longest batch.
-    alpha_powers: Vec<GoldilocksExtVar>,
+    /// Powers of alpha, enough for the longest batch.
+    alpha: AlphaPowers,
+    /// `α^{n₁}` for the second batch's length `n₁` (ReducingFactor::shift).
+    shift: GoldilocksExtVar,
     /// `Σ α^i·o_i` over each batch's openings.
     at_points: [LazyGoldilocksExt; 2],
     /// The batch points: zeta and g·zeta.
@@ -217,26 +335,22 @@ impl ReducedOpenings {
     ) -> Result<Self, SynthesisError> {
         let zeta_batch = proof.openings.zeta_batch();
         let next_batch = &proof.openings.plonk_zs_next;
-        let alpha = &challenges.fri_alpha;
-        let mut alpha_powers = vec![GoldilocksExtVar::constant(GoldilocksExt::ONE)];
-        while alpha_powers.len() < zeta_batch.len().max(next_batch.len() + 1) {
-            let next = alpha_powers.last().expect("non-empty").mul(alpha)?;
-            alpha_powers.push(next);
-        }
-        let reduce = |values: &[GoldilocksExtVar]| -> Result<LazyGoldilocksExt, SynthesisError> {
-            let terms = values
-                .iter()
-                .zip(&alpha_powers)
-                .map(|(v, a)| v.lazy().mul(&a.lazy()))
-                .collect::<Result<Vec<_>, _>>()?;
-            Ok(LazyGoldilocksExt::sum(terms))
-        };
-        let at_points = [reduce(&zeta_batch)?, reduce(next_batch)?];
+        let alpha = AlphaPowers::new(
+            &challenges.fri_alpha,
+            zeta_batch.len().max(next_batch.len()),
+        )?;
+        let ext_term = |v: &GoldilocksExtVar, p: &GoldilocksExtVar| v.lazy().mul(&p.lazy());
+        let at_points = [
+            alpha.reduce(&zeta_batch, ext_term)?,
+            alpha.reduce(next_batch, ext_term)?,
+        ];
+        let shift = alpha.power(next_batch.len())?;
         let g = GoldilocksExt::primitive_root_of_unity(common.degree_bits());
         let zeta = challenges.plonk_zeta.lazy();
         let zeta_next = zeta.mul(&ext_const(g))?.reduce()?.lazy();
         Ok(Self {
-            alpha_powers,
+            alpha,
+            shift,
             at_points,
             points: [zeta, zeta_next],
         })
@@ -252,13 +366,10 @@ fn combine_initial(
     num_zs: usize,
 ) -> Result<LazyGoldilocksExt, SynthesisError> {
     let trees = &round.initial.evals_proofs;
-    let reduce_base = |values: Vec<&GoldilocksVar>| -> Result<LazyGoldilocksExt, SynthesisError> {
-        let terms = values
-            .into_iter()
-            .zip(&reduced.alpha_powers)
-            .map(|(v, a)| a.lazy().scalar_mul(&v.lazy()))
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(LazyGoldilocksExt::sum(terms))
+    let reduce_base = |values: Vec<&GoldilocksVar>| {
+        reduced
+            .alpha
+            .reduce(&values, |v, p| p.lazy().scalar_mul(&v.lazy()))
     };
     // The zeta batch: every polynomial of every oracle, in order; the g·zeta batch: the Zs.
     let all: Vec<&GoldilocksVar> = trees.iter().flat_map(|(leaf, _)| leaf).collect();
@@ -288,7 +399,7 @@ fn combine_initial(
     // α^{n₁}·q₀ + q₁ (ReducingFactor::shift by the second batch's length).
     Ok(quotients[0]
         .lazy()
-        .mul(&reduced.alpha_powers[num_zs].lazy())?
+        .mul(&reduced.shift.lazy())?
         .add(&quotients[1].lazy()))
 }
 
@@ -363,21 +474,9 @@ pub fn verify_fri_proof(
             old_eval = coset_interpolate(&step.evals, &s, beta)?;
             shift += arity_bits;
         }
-        // The final polynomial at the last point, Σ_k f_k·x^k with x^k reduced.
+        // The final polynomial at the last point.
         let x_final = point(bits, shift, shift)?;
-        let mut power = GoldilocksVar::constant(F::ONE);
-        let mut terms = Vec::with_capacity(proof.final_poly.len());
-        for (k, coeff) in proof.final_poly.iter().enumerate() {
-            if k > 0 {
-                power = if k == 1 {
-                    x_final.clone()
-                } else {
-                    power.mul(&x_final)?
-                };
-            }
-            terms.push(coeff.lazy().scalar_mul(&power.lazy())?);
-        }
-        LazyGoldilocksExt::sum(terms).enforce_equal(&old_eval)?;
+        eval_at_base_point(&proof.final_poly, &x_final)?.enforce_equal(&old_eval)?;
     }
     Ok(())
 }
@@ -440,6 +539,32 @@ mod tests {
             .zip(evals)
             .collect();
         interpolate(&points, beta, &barycentric_weights(&points))
+    }
+
+    #[test]
+    fn evaluation_at_a_base_point_matches_native() {
+        use plonky2::field::polynomial::PolynomialCoeffs;
+        for n in [1, 2, 5, 16, 32] {
+            let coeffs: Vec<GoldilocksExt> = (0..n).map(|_| GoldilocksExt::rand()).collect();
+            let x = F::rand();
+            let want = PolynomialCoeffs::new(coeffs.clone()).eval(base_as_ext(x));
+            let cs = ConstraintSystem::<Fr>::new_ref();
+            let cv: Vec<GoldilocksExtVar> = coeffs
+                .iter()
+                .map(|&c| GoldilocksExtVar::new_witness(cs.clone(), || Ok(c)).unwrap())
+                .collect();
+            let xv = GoldilocksVar::new_witness(cs.clone(), || Ok(x)).unwrap();
+            let before = cs.num_constraints();
+            let got = eval_at_base_point(&cv, &xv).unwrap();
+            assert_eq!(got.value().unwrap(), want, "{n} coefficients");
+            got.enforce_equal(&LazyGoldilocksExt::constant(want))
+                .unwrap();
+            assert!(cs.is_satisfied().unwrap());
+            eprintln!(
+                "evaluation of {n} coefficients: {}",
+                cs.num_constraints() - before
+            );
+        }
     }
 
     #[test]
