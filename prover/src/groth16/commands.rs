@@ -14,13 +14,13 @@ use serde::Serialize;
 
 use super::artifact::{read_proof_file, write_proof_files};
 use super::digest::{digest_hex, wrap_circuit_digest};
-use super::inner_proof::read_inner_proof;
+use super::inner_proof::{read_inner_proof, InnerProof};
 use super::keys::{setup, Keys, SetupMode};
-use super::prove::prove;
-use super::target::WrapTarget;
+use super::prove::{prove, WrappedProof};
+use super::target::{BuiltWrap, WrapTarget};
 use super::verify::verify;
 use super::Groth16Error;
-use crate::backend::BackendKind;
+use crate::backend::{Backend, BackendKind};
 
 /// What `setup` made.
 #[derive(Debug, Serialize)]
@@ -99,18 +99,7 @@ pub fn run_wrap(
         .map_err(|e| Groth16Error::file(pk_path.display().to_string(), e))?;
     let keys = Keys::from_pk_bytes(&bytes, &digest)?;
     let inner = read_inner_proof(proof_file, &built.inner)?;
-    let wrap_proof = built
-        .wrap
-        .prove(&inner)
-        .map_err(|e| Groth16Error::WrapProof(e.to_string()))?;
-    let wrapped = prove(
-        backend.as_ref(),
-        &keys,
-        common,
-        verifier,
-        wrap_proof,
-        &mut rand::rngs::OsRng,
-    )?;
+    let (wrapped, _) = wrap_and_prove(backend.as_ref(), &keys, &built, &inner)?;
     write_proof_files(out, &wrapped, digest)?;
     Ok(WrapReport {
         circuit_digest: digest_hex(&digest),
@@ -118,6 +107,33 @@ pub fn run_wrap(
         dev_keys: keys.dev,
         out: out.display().to_string(),
     })
+}
+
+/// The plonky2 wrap proof of `inner`, then the Groth16 proof of its R1CS verifier; with
+/// the seconds each took.
+fn wrap_and_prove(
+    backend: &dyn Backend,
+    keys: &Keys,
+    built: &BuiltWrap,
+    inner: &InnerProof,
+) -> Result<(WrappedProof, [f64; 2]), Groth16Error> {
+    let t = Instant::now();
+    let wrap_proof = built
+        .wrap
+        .prove(inner)
+        .map_err(|e| Groth16Error::WrapProof(e.to_string()))?;
+    let wrap_s = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let data = &built.wrap.data;
+    let wrapped = prove(
+        backend,
+        keys,
+        &data.common,
+        &data.verifier_only,
+        wrap_proof,
+        &mut rand::rngs::OsRng,
+    )?;
+    Ok((wrapped, [wrap_s, t.elapsed().as_secs_f64()]))
 }
 
 /// What `verify` found.
@@ -214,22 +230,8 @@ pub fn run_bench_wrap(backend: BackendKind) -> Result<BenchReport, Groth16Error>
         .prove([1, 2, 3, 4, 5, 6, 7, 8])
         .map_err(|e| Groth16Error::WrapProof(e.to_string()))?;
     // The words circuit built here is the target's inner circuit (same build, same digest).
-    let t = Instant::now();
-    let wrap_proof = built
-        .wrap
-        .prove(&inner)
-        .map_err(|e| Groth16Error::WrapProof(e.to_string()))?;
-    let wrap_plonky2_s = t.elapsed().as_secs_f64();
-    let t = Instant::now();
-    let wrapped = prove(
-        backend.as_ref(),
-        &keys,
-        common,
-        verifier,
-        wrap_proof,
-        &mut rand::rngs::OsRng,
-    )?;
-    let prove_s = t.elapsed().as_secs_f64();
+    let (wrapped, [wrap_plonky2_s, prove_s]) =
+        wrap_and_prove(backend.as_ref(), &keys, &built, &inner)?;
     let mut compressed = Vec::new();
     ark_serialize::CanonicalSerialize::serialize_compressed(&wrapped.proof, &mut compressed)
         .map_err(|e| Groth16Error::file("proof", e))?;
