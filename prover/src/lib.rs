@@ -10,4 +10,5 @@ pub mod cache;
 pub mod demo;
 pub mod export_verifier;
 pub mod files;
+pub mod groth16;
 pub mod pipeline;

@@ -5,12 +5,16 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
 use bulwark_prover::artifact::{verify_artifact, write_artifact, PublicOutputs};
+use bulwark_prover::backend::BackendKind;
 use bulwark_prover::bench::{bench_leaf_sizes, bench_prove};
 use bulwark_prover::cache::{
     CacheOutcome, CircuitCache, CircuitParams, Circuits, DEFAULT_OPS_PER_LEAF,
 };
 use bulwark_prover::demo::{self, DemoOptions, DemoProgress};
 use bulwark_prover::files::{read_batch, read_key, write_atomic};
+use bulwark_prover::groth16::commands::{run_bench_wrap, run_setup, run_verify, run_wrap};
+use bulwark_prover::groth16::keys::{SetupMode, DEV_WARNING};
+use bulwark_prover::groth16::target::WrapTarget;
 use bulwark_prover::pipeline::{prove_outcome, ProveOptions};
 use bulwark_state::config::{DEFAULT_TREE_DEPTH, MAX_MAX_BALANCE};
 use bulwark_state::op::EXISTING_ACCOUNT;
@@ -94,13 +98,18 @@ enum Command {
         #[command(flatten)]
         circuits: CircuitArgs,
     },
-    /// Verify a proof artifact (proof.json, or the folder holding it) against the circuits.
+    /// Verify a proof: a batch proof artifact (proof.json, or its folder) against the
+    /// circuits, or a Groth16 proof file (proof.json or proof-compressed.json of `wrap`)
+    /// against --vk. The file's `format` field says which.
     Verify {
-        /// The manifest (proof.json) or its folder.
+        /// The proof file (or the folder of a batch proof artifact).
         proof: PathBuf,
         /// Circuit cache directory (default: $XDG_CACHE_HOME/bulwark or ~/.cache/bulwark).
         #[arg(long)]
         cache: Option<PathBuf>,
+        /// The verifying key (vk.json, format bulwark-groth16-vk), for a Groth16 proof.
+        #[arg(long)]
+        vk: Option<PathBuf>,
     },
     /// Benchmarks.
     #[command(subcommand)]
@@ -117,6 +126,37 @@ enum Command {
         #[arg(long, default_value = "BulwarkGroth16Verifier")]
         contract: String,
     },
+    /// Make the Groth16 keys (pk.bin, vk.json) of a wrap circuit's R1CS verifier.
+    Setup {
+        /// Deterministic keys from a public seed: INSECURE, for tests only.
+        #[arg(long)]
+        dev: bool,
+        /// Folder for pk.bin and vk.json (created if missing).
+        #[arg(long)]
+        out: PathBuf,
+        /// The wrap circuit: `root-K` (the ROOT circuit over K-op leaves) or `words-test`
+        /// (insecure test parameters).
+        #[arg(long)]
+        circuit: WrapTarget,
+    },
+    /// Wrap a plonky2 proof of the wrap's inner circuit into a Groth16 proof.
+    Wrap {
+        /// The inner proof (format bulwark-plonky2-proof, version 1).
+        #[arg(long)]
+        proof: PathBuf,
+        /// Folder for proof.json and proof-compressed.json (created if missing).
+        #[arg(long)]
+        out: PathBuf,
+        /// Folder holding pk.bin (from `bulwark setup`).
+        #[arg(long)]
+        keys: PathBuf,
+        /// The wrap circuit the keys were made for.
+        #[arg(long)]
+        circuit: WrapTarget,
+        /// Where the heavy kernels run.
+        #[arg(long, default_value = "cpu")]
+        backend: BackendKind,
+    },
 }
 
 /// Which circuits to use and where they are cached.
@@ -130,8 +170,16 @@ struct CircuitArgs {
     cache: Option<PathBuf>,
 }
 
+/// The stages `bulwark bench` measures.
 #[derive(Subcommand, Debug)]
 enum BenchCommand {
+    /// Groth16 wrapping of the insecure test wrap proof: constraints, setup and prove time,
+    /// peak memory, proof size.
+    Wrap {
+        /// Where the heavy kernels run.
+        #[arg(long, default_value = "cpu")]
+        backend: BackendKind,
+    },
     /// Prove batches of signed transfers end to end and compare the node step with
     /// plonky2's standard recursion (figures on stdout; --json for one JSON object).
     Prove {
@@ -521,7 +569,32 @@ fn run(cli: Cli) -> Result<()> {
                 || format!("{}\nwrote {}", proved.report, manifest.display()),
             );
         }
-        Command::Verify { proof, cache } => {
+        Command::Verify {
+            proof,
+            vk: Some(vk),
+            ..
+        } => {
+            let r = run_verify(&proof, &vk)?;
+            emit(json, serde_json::to_value(&r)?, || {
+                format!(
+                    "{}: public input {} (circuit {})",
+                    if r.valid { "valid" } else { "INVALID" },
+                    r.public_input,
+                    r.circuit_digest
+                )
+            });
+            if !r.valid {
+                bail!("the proof does not verify");
+            }
+        }
+        Command::Verify {
+            proof,
+            cache,
+            vk: None,
+        } => {
+            if is_groth16_proof_file(&proof) {
+                bail!("{} is a Groth16 proof: pass --vk FILE", proof.display());
+            }
             let (manifest, _) = verify_artifact(&proof, &cache_at(cache))?;
             emit(
                 json,
@@ -608,6 +681,62 @@ fn run(cli: Cli) -> Result<()> {
                 format!(
                     "wrote {} (contract {}, circuit {})",
                     r.out, r.contract, r.circuit_digest
+                )
+            });
+        }
+        Command::Setup { dev, out, circuit } => {
+            if dev {
+                eprintln!("{DEV_WARNING}");
+            }
+            let mode = if dev {
+                SetupMode::Dev
+            } else {
+                SetupMode::Secure
+            };
+            let r = run_setup(circuit, mode, &out)?;
+            emit(json, serde_json::to_value(&r)?, || {
+                format!(
+                    "wrote {}/pk.bin and vk.json for {} (digest {}, {} constraints){}",
+                    r.out,
+                    r.circuit,
+                    r.circuit_digest,
+                    r.constraints,
+                    if r.dev { " with INSECURE dev keys" } else { "" }
+                )
+            });
+        }
+        Command::Wrap {
+            proof,
+            out,
+            keys,
+            circuit,
+            backend,
+        } => {
+            let r = run_wrap(circuit, &keys, &proof, &out, backend)?;
+            if r.dev_keys {
+                eprintln!("{DEV_WARNING}");
+            }
+            emit(json, serde_json::to_value(&r)?, || {
+                format!(
+                    "wrote {}/proof.json and proof-compressed.json (public input {})",
+                    r.out, r.public_input
+                )
+            });
+        }
+        Command::Bench(BenchCommand::Wrap { backend }) => {
+            let r = run_bench_wrap(backend)?;
+            emit(json, serde_json::to_value(&r)?, || {
+                format!(
+                    "{}: {} constraints, setup {:.1} s, plonky2 wrap {:.1} s, Groth16 prove {:.1} s, \
+                     peak RSS {:.2} GiB, proof {} bytes compressed ({} as calldata)",
+                    r.circuit,
+                    r.constraints,
+                    r.setup_s,
+                    r.wrap_plonky2_s,
+                    r.prove_s,
+                    r.peak_rss_bytes as f64 / (1u64 << 30) as f64,
+                    r.proof_bytes_compressed,
+                    r.proof_bytes_calldata
                 )
             });
         }
@@ -798,4 +927,13 @@ fn append_op(json: bool, command: OpCommand) -> Result<()> {
         },
     );
     Ok(())
+}
+
+/// Whether `path` is a file whose JSON `format` names a Groth16 proof (as `wrap` writes).
+fn is_groth16_proof_file(path: &std::path::Path) -> bool {
+    std::fs::read_to_string(path)
+        .ok()
+        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+        .and_then(|v| v["format"].as_str().map(|f| f.contains("groth16")))
+        .unwrap_or(false)
 }

@@ -16,15 +16,29 @@ use plonky2::field::types::Field;
 
 use super::goldilocks::{bits_to_fp, GoldilocksVar};
 use super::goldilocks_ext::GoldilocksExtVar;
-use super::poseidon::permute_goldilocks_var;
-use crate::wrap::hasher::{DIGEST_LIMBS, DIGEST_LIMB_BITS, SPONGE_RATE, SPONGE_WIDTH};
+use super::poseidon::{pack_var, permute_var, unpack_var};
+use crate::wrap::hasher::{
+    DIGEST_LIMBS, DIGEST_LIMB_BITS, GOLDILOCKS_PER_FR, POSEIDON_WIDTH, SPONGE_RATE,
+};
+
+/// Three consecutive Goldilocks elements of the sponge state: the BN254 element the last
+/// permutation produced, or its unpacked elements. Unpacking costs a canonical bit
+/// decomposition, so it is done only when an element is read (a challenge, or an element the
+/// next absorption does not overwrite); a group the next absorption overwrites entirely is
+/// never unpacked.
+#[derive(Clone, Debug)]
+enum Group {
+    Packed(FpVar<Fr>),
+    Unpacked([GoldilocksVar; GOLDILOCKS_PER_FR]),
+}
 
 /// The transcript in R1CS (mirror of `plonky2::iop::challenger::Challenger`).
 #[derive(Clone, Debug)]
 pub struct ChallengerVar {
-    sponge_state: [GoldilocksVar; SPONGE_WIDTH],
+    state: [Group; POSEIDON_WIDTH],
     input_buffer: Vec<GoldilocksVar>,
-    output_buffer: Vec<GoldilocksVar>,
+    /// The rate elements not yet squeezed: challenges pop from `state[outputs_left − 1]`.
+    outputs_left: usize,
 }
 
 impl Default for ChallengerVar {
@@ -37,16 +51,17 @@ impl ChallengerVar {
     /// A fresh transcript (all-zero state, constant: no constraints until it absorbs a
     /// witness).
     pub fn new() -> Self {
+        let zero = || GoldilocksVar::constant(GoldilocksField::ZERO);
         Self {
-            sponge_state: std::array::from_fn(|_| GoldilocksVar::constant(GoldilocksField::ZERO)),
+            state: std::array::from_fn(|_| Group::Unpacked(std::array::from_fn(|_| zero()))),
             input_buffer: Vec::with_capacity(SPONGE_RATE),
-            output_buffer: Vec::with_capacity(SPONGE_RATE),
+            outputs_left: 0,
         }
     }
 
     /// Absorbs one element; permutes when the rate is full.
     pub fn observe_element(&mut self, element: &GoldilocksVar) -> Result<(), SynthesisError> {
-        self.output_buffer.clear();
+        self.outputs_left = 0;
         self.input_buffer.push(element.clone());
         if self.input_buffer.len() == SPONGE_RATE {
             self.duplexing()?;
@@ -75,13 +90,11 @@ impl ChallengerVar {
 
     /// Draws one challenge.
     pub fn get_challenge(&mut self) -> Result<GoldilocksVar, SynthesisError> {
-        if !self.input_buffer.is_empty() || self.output_buffer.is_empty() {
+        if !self.input_buffer.is_empty() || self.outputs_left == 0 {
             self.duplexing()?;
         }
-        Ok(self
-            .output_buffer
-            .pop()
-            .expect("duplexing fills the output buffer"))
+        self.outputs_left -= 1;
+        self.element(self.outputs_left)
     }
 
     /// Draws an extension challenge (two base challenges, lowest coordinate first).
@@ -91,20 +104,36 @@ impl ChallengerVar {
         Ok(GoldilocksExtVar { coeffs: [c0, c1] })
     }
 
-    /// Overwrites the rate with the buffered inputs, permutes, refills the outputs.
+    /// State element `i`, unpacking its group on first use.
+    fn element(&mut self, i: usize) -> Result<GoldilocksVar, SynthesisError> {
+        let group = &mut self.state[i / GOLDILOCKS_PER_FR];
+        if let Group::Packed(x) = group {
+            *group = Group::Unpacked(unpack_var(x)?);
+        }
+        match group {
+            Group::Unpacked(elements) => Ok(elements[i % GOLDILOCKS_PER_FR].clone()),
+            Group::Packed(_) => unreachable!("unpacked above"),
+        }
+    }
+
+    /// Overwrites the rate with the buffered inputs, permutes, makes the rate squeezable.
     fn duplexing(&mut self) -> Result<(), SynthesisError> {
         assert!(self.input_buffer.len() <= SPONGE_RATE);
-        for (s, x) in self
-            .sponge_state
-            .iter_mut()
-            .zip(self.input_buffer.drain(..))
-        {
-            *s = x;
+        let inputs = std::mem::take(&mut self.input_buffer);
+        let mut packed: Vec<FpVar<Fr>> = Vec::with_capacity(POSEIDON_WIDTH);
+        for j in 0..POSEIDON_WIDTH {
+            let elements = (GOLDILOCKS_PER_FR * j..GOLDILOCKS_PER_FR * (j + 1))
+                .map(|i| match inputs.get(i) {
+                    Some(x) => Ok(x.clone()),
+                    None => self.element(i),
+                })
+                .collect::<Result<Vec<_>, SynthesisError>>()?;
+            packed.push(pack_var(&elements));
         }
-        permute_goldilocks_var(&mut self.sponge_state)?;
-        self.output_buffer.clear();
-        self.output_buffer
-            .extend_from_slice(&self.sponge_state[..SPONGE_RATE]);
+        let mut packed: [FpVar<Fr>; POSEIDON_WIDTH] = packed.try_into().expect("width 4");
+        permute_var(&mut packed)?;
+        self.state = packed.map(Group::Packed);
+        self.outputs_left = SPONGE_RATE;
         Ok(())
     }
 }

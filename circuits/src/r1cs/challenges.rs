@@ -158,7 +158,7 @@ mod tests {
 
     use super::*;
     use crate::r1cs::proof::ProofShape;
-    use crate::r1cs::test_fixture::fixture;
+    use crate::wrap::test_proof::fixture;
 
     fn bits_value(bits: &[Boolean<Fr>]) -> usize {
         bits.iter()

@@ -253,6 +253,46 @@ impl LazyGoldilocks {
         Self::checked(&self.value * Fr::from(c), self.bits + extra)
     }
 
+    /// The value modulo p (fails in setup mode).
+    pub fn value(&self) -> Result<GoldilocksField, SynthesisError> {
+        let reduced = to_biguint(self.value.value()?) % BigUint::from(P);
+        let digits = reduced.to_u64_digits();
+        Ok(GoldilocksField::from_canonical_u64(
+            digits.first().copied().unwrap_or(0),
+        ))
+    }
+
+    /// Enforces that the value is 0 modulo p, by proving `v = q·p` with `q` below
+    /// `2^(bits − 63)` (that many booleans and one linear equality): the cheap way to check
+    /// an equality of lazy values, with no canonical remainder to range-check.
+    pub fn enforce_zero(&self) -> Result<(), SynthesisError> {
+        if let FpVar::Constant(c) = &self.value {
+            return if to_biguint(*c) % BigUint::from(P) == BigUint::from(0u8) {
+                Ok(())
+            } else {
+                Err(SynthesisError::Unsatisfiable)
+            };
+        }
+        let cs = self.value.cs();
+        let q = self
+            .value
+            .value()
+            .ok()
+            .map(|v| to_biguint(v) / BigUint::from(P));
+        let q_bits = alloc_bits(
+            &cs,
+            q.as_ref(),
+            self.bits.saturating_sub(63).max(1) as usize,
+        )?;
+        self.value
+            .enforce_equal(&(bits_to_fp(&q_bits) * Fr::from(P)))
+    }
+
+    /// Enforces `self ≡ other (mod p)` (see [`Self::enforce_zero`]).
+    pub fn enforce_equal(&self, other: &Self) -> Result<(), SynthesisError> {
+        self.sub(other).enforce_zero()
+    }
+
     /// Reduces to canonical form: proves `v = q·p + x` with `x < p` (65 constraints) and `q`
     /// below `2^(bits − 63)` (that many booleans), plus one linear equality.
     pub fn reduce(&self) -> Result<GoldilocksVar, SynthesisError> {
@@ -401,6 +441,24 @@ mod tests {
         let prod = witness(&cs, a).mul(&witness(&cs, b)).unwrap();
         let claimed = witness(&cs, a * b + GoldilocksField::ONE);
         prod.enforce_equal(&claimed).unwrap();
+        assert!(!cs.is_satisfied().unwrap());
+    }
+
+    #[test]
+    fn enforce_zero_accepts_multiples_of_p_only() {
+        let a = GoldilocksField::rand();
+        let b = GoldilocksField::rand();
+        for (delta, ok) in [(GoldilocksField::ZERO, true), (GoldilocksField::ONE, false)] {
+            let cs = ConstraintSystem::<Fr>::new_ref();
+            let lazy = witness(&cs, a).lazy().mul(&witness(&cs, b).lazy()).unwrap();
+            let claimed = witness(&cs, a * b + delta);
+            lazy.enforce_equal(&claimed.lazy()).unwrap();
+            assert_eq!(cs.is_satisfied().unwrap(), ok);
+        }
+        // A dishonest quotient cannot help: v = q·p has one solution, and q is bounded.
+        let cs = ConstraintSystem::<Fr>::new_ref();
+        let x = GoldilocksVar::new_witness_u64(cs.clone(), || Ok(P - 1)).unwrap();
+        x.lazy().enforce_zero().unwrap();
         assert!(!cs.is_satisfied().unwrap());
     }
 

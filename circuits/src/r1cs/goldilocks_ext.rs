@@ -223,6 +223,21 @@ impl LazyGoldilocksExt {
         })
     }
 
+    /// The value modulo p (fails in setup mode).
+    pub fn value(&self) -> Result<GoldilocksExt, SynthesisError> {
+        Ok(GoldilocksExt::from_basefield_array([
+            self.coeffs[0].value()?,
+            self.coeffs[1].value()?,
+        ]))
+    }
+
+    /// Enforces `self ≡ other` coordinate-wise (no reduction, see
+    /// [`LazyGoldilocks::enforce_zero`]).
+    pub fn enforce_equal(&self, other: &Self) -> Result<(), SynthesisError> {
+        self.coeffs[0].enforce_equal(&other.coeffs[0])?;
+        self.coeffs[1].enforce_equal(&other.coeffs[1])
+    }
+
     /// Reduces both coordinates.
     pub fn reduce(&self) -> Result<GoldilocksExtVar, SynthesisError> {
         Ok(GoldilocksExtVar {

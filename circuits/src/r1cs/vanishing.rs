@@ -247,7 +247,7 @@ mod tests {
 
     use super::*;
     use crate::r1cs::proof::{ProofShape, ProofVar, WrapProof};
-    use crate::r1cs::test_fixture::fixture;
+    use crate::wrap::test_proof::fixture;
 
     /// Allocates `proof` and the challenges plonky2 derives for it (natively: this test is
     /// about the identity, the transcript has its own), then enforces the identity.

@@ -8,9 +8,11 @@
 //! - [`circuit`]: the wrap circuit, which verifies an inner (Poseidon-Goldilocks) proof,
 //!   and its FRI parameters.
 //! - [`words`]: a small inner circuit exposing 8 32-bit words (the root proof's shape).
+//! - [`test_proof`]: a cached wrap proof of it with insecure test parameters, for tests.
 
 pub mod circuit;
 mod grain;
 pub mod hasher;
 pub mod poseidon_bn254;
+pub mod test_proof;
 pub mod words;

@@ -17,6 +17,7 @@
 //! | `RandomAccessGate` | [`random_access`] |
 //! | `PoseidonMdsGate` | [`poseidon_mds`] |
 //! | `PoseidonGate` | [`poseidon`] |
+//! | `CosetInterpolationGate` | [`coset_interpolation`] (FRI folding in the wrap of a ROOT proof) |
 //!
 //! Values stay lazy ([`LazyGoldilocksExt`]): a constraint comes back unreduced and the
 //! vanishing polynomial reduces it once after combining.
@@ -28,6 +29,7 @@ use plonky2::gates::arithmetic_base::ArithmeticGate;
 use plonky2::gates::arithmetic_extension::ArithmeticExtensionGate;
 use plonky2::gates::base_sum::BaseSumGate;
 use plonky2::gates::constant::ConstantGate;
+use plonky2::gates::coset_interpolation::CosetInterpolationGate;
 use plonky2::gates::gate::{AnyGate, GateRef};
 use plonky2::gates::multiplication_extension::MulExtensionGate;
 use plonky2::gates::noop::NoopGate;
@@ -46,6 +48,7 @@ pub mod arithmetic_base;
 pub mod arithmetic_extension;
 pub mod base_sum;
 pub mod constant;
+pub mod coset_interpolation;
 pub mod multiplication_extension;
 pub mod poseidon;
 pub mod poseidon_mds;
@@ -146,7 +149,8 @@ pub fn check_supported(gates: &[GateRef<F, D>]) -> Result<(), UnsupportedGate> {
             || any.is::<ReducingExtensionGate<D>>()
             || any.is::<RandomAccessGate<F, D>>()
             || any.is::<PoseidonMdsGate<F, D>>()
-            || any.is::<PoseidonGate<F, D>>();
+            || any.is::<PoseidonGate<F, D>>()
+            || any.is::<CosetInterpolationGate<F, D>>();
         if known {
             Ok(())
         } else {
@@ -188,6 +192,8 @@ pub fn eval_unfiltered(
         poseidon_mds::eval(vars)
     } else if any.is::<PoseidonGate<F, D>>() {
         poseidon::eval(vars)
+    } else if let Some(g) = any.downcast_ref::<CosetInterpolationGate<F, D>>() {
+        coset_interpolation::eval(g.subgroup_bits, g.degree, &g.barycentric_weights, vars)
     } else {
         panic!("{}", UnsupportedGate(gate.id()))
     }
@@ -279,11 +285,35 @@ pub(crate) mod tests {
             GateRef::new(RandomAccessGate::<F, D>::new_from_config(&config, 2)),
             GateRef::new(PoseidonMdsGate::<F, D>::new()),
             GateRef::new(PoseidonGate::<F, D>::new()),
+            GateRef::new(CosetInterpolationGate::<F, D>::new(4)),
+            GateRef::new(coset_interpolation_of_degree(4, 6)),
         ];
         check_supported(&gates).unwrap();
         for gate in &gates {
             check_gate(gate.0.as_ref());
         }
+    }
+
+    /// The bounded-degree variant plonky2 builds for FRI folding (its constructor is
+    /// crate-private): the weights of the full-degree gate, re-read with another degree.
+    fn coset_interpolation_of_degree(
+        subgroup_bits: usize,
+        degree: usize,
+    ) -> CosetInterpolationGate<F, D> {
+        use plonky2::gates::gate::Gate;
+        use plonky2::util::serialization::Buffer;
+        let full = CosetInterpolationGate::<F, D>::new(subgroup_bits);
+        let mut bytes = Vec::new();
+        for x in [subgroup_bits, degree, full.barycentric_weights.len()] {
+            bytes.extend((x as u64).to_le_bytes());
+        }
+        for w in &full.barycentric_weights {
+            bytes.extend(w.to_canonical_u64().to_le_bytes());
+        }
+        let common = crate::wrap::words::WordsCircuit::build(0).data.common;
+        let gate = CosetInterpolationGate::deserialize(&mut Buffer::new(&bytes), &common).unwrap();
+        assert_eq!(gate.degree, degree);
+        gate
     }
 
     #[test]
