@@ -227,6 +227,11 @@ pub struct CircuitCache {
 }
 
 impl CircuitCache {
+    /// The cache's folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
     /// The cache in `dir`, for circuits of this build's code.
     pub fn new(dir: impl Into<PathBuf>) -> Self {
         Self::with_fingerprint(dir, CODE_FINGERPRINT)

@@ -12,3 +12,4 @@ pub mod export_verifier;
 pub mod files;
 pub mod groth16;
 pub mod pipeline;
+pub mod settlement;

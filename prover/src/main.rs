@@ -16,6 +16,9 @@ use bulwark_prover::groth16::commands::{run_bench_wrap, run_setup, run_verify, r
 use bulwark_prover::groth16::keys::{SetupMode, DEV_WARNING};
 use bulwark_prover::groth16::target::WrapTarget;
 use bulwark_prover::pipeline::{prove_outcome, ProveOptions};
+use bulwark_prover::settlement::{
+    prove_settlement, L1BatchFile, L1Slot, SettlementCircuits, SettlementKeys,
+};
 use bulwark_state::config::{DEFAULT_TREE_DEPTH, MAX_MAX_BALANCE};
 use bulwark_state::op::EXISTING_ACCOUNT;
 use bulwark_state::tree::hash_to_hex;
@@ -97,6 +100,8 @@ enum Command {
         out: PathBuf,
         #[command(flatten)]
         circuits: CircuitArgs,
+        #[command(flatten)]
+        l1: L1ProveArgs,
     },
     /// Verify a proof: a batch proof artifact (proof.json, or its folder) against the
     /// circuits, or a Groth16 proof file (proof.json or proof-compressed.json of `wrap`)
@@ -138,6 +143,9 @@ enum Command {
         /// (insecure test parameters).
         #[arg(long)]
         circuit: WrapTarget,
+        /// Circuit cache directory (default: $XDG_CACHE_HOME/bulwark or ~/.cache/bulwark).
+        #[arg(long)]
+        cache: Option<PathBuf>,
     },
     /// Wrap a plonky2 proof of the wrap's inner circuit into a Groth16 proof.
     Wrap {
@@ -156,7 +164,31 @@ enum Command {
         /// Where the heavy kernels run.
         #[arg(long, default_value = "cpu")]
         backend: BackendKind,
+        /// Circuit cache directory (default: $XDG_CACHE_HOME/bulwark or ~/.cache/bulwark).
+        #[arg(long)]
+        cache: Option<PathBuf>,
     },
+}
+
+/// Going on to the proof the hub takes: ROOT, wrap and Groth16 (`--hub` turns it on).
+#[derive(Args, Debug)]
+struct L1ProveArgs {
+    /// The hub's address (0x-hex): also prove ROOT, wrap and Groth16 for this hub and
+    /// write `groth16/proof.json`, `proof-compressed.json` and `l1-batch.json`.
+    #[arg(long)]
+    hub: Option<String>,
+    /// The batch's index on the hub (its count of committed batches when it is committed).
+    #[arg(long, requires = "hub")]
+    batch_index: Option<u64>,
+    /// Folder holding pk.bin from `bulwark setup --circuit root-K`.
+    #[arg(long, requires = "hub", conflicts_with = "dev_keys")]
+    keys: Option<PathBuf>,
+    /// Use (and make once, in the cache) deterministic development keys: INSECURE.
+    #[arg(long, requires = "hub")]
+    dev_keys: bool,
+    /// Where the Groth16 kernels run.
+    #[arg(long, default_value = "cpu")]
+    backend: BackendKind,
 }
 
 /// Which circuits to use and where they are cached.
@@ -540,6 +572,7 @@ fn run(cli: Cli) -> Result<()> {
             batch,
             out,
             circuits,
+            l1,
         } => {
             let batch = read_batch(&batch)?;
             let store = StateStore::open(&state)?;
@@ -559,6 +592,23 @@ fn run(cli: Cli) -> Result<()> {
                 keep_checkpoints: false,
                 progress: Some(bar("proving", 0, json)),
             };
+            if let Some(hub) = &l1.hub {
+                let slot = L1Slot {
+                    hub: parse_address(hub)?,
+                    batch_index: l1.batch_index.context("--hub needs --batch-index")?,
+                };
+                let settled =
+                    prove_for_hub(&cache, loaded, &l1, &batch, outcome, slot, &options, &out)?;
+                emit(json, serde_json::to_value(&settled)?, || {
+                    format!(
+                        "proved batch {} for hub {}: public input {}\n  tree {:.1} s, root {:.1} s, wrap {:.1} s, Groth16 {:.1} s\nwrote {}",
+                        slot.batch_index, hub, settled.public_input, settled.times.tree_s,
+                        settled.times.root_s, settled.times.wrap_s, settled.times.groth16_s,
+                        out.display()
+                    )
+                });
+                return Ok(());
+            }
             let mut proved = prove_outcome(&loaded, &batch, outcome, &options)?;
             proved.report.execute_ms = execute_ms;
             let manifest = write_artifact(&out, &loaded, cache.fingerprint(), &proved)?;
@@ -684,7 +734,12 @@ fn run(cli: Cli) -> Result<()> {
                 )
             });
         }
-        Command::Setup { dev, out, circuit } => {
+        Command::Setup {
+            dev,
+            out,
+            circuit,
+            cache,
+        } => {
             if dev {
                 eprintln!("{DEV_WARNING}");
             }
@@ -693,7 +748,7 @@ fn run(cli: Cli) -> Result<()> {
             } else {
                 SetupMode::Secure
             };
-            let r = run_setup(circuit, mode, &out)?;
+            let r = run_setup(circuit, mode, &out, &cache_at(cache))?;
             emit(json, serde_json::to_value(&r)?, || {
                 format!(
                     "wrote {}/pk.bin and vk.json for {} (digest {}, {} constraints){}",
@@ -711,8 +766,9 @@ fn run(cli: Cli) -> Result<()> {
             keys,
             circuit,
             backend,
+            cache,
         } => {
-            let r = run_wrap(circuit, &keys, &proof, &out, backend)?;
+            let r = run_wrap(circuit, &keys, &proof, &out, backend, &cache_at(cache))?;
             if r.dev_keys {
                 eprintln!("{DEV_WARNING}");
             }
@@ -742,6 +798,54 @@ fn run(cli: Cli) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// A 20-byte address from `0x`-hex.
+fn parse_address(s: &str) -> Result<[u8; 20]> {
+    let mut out = [0u8; 20];
+    hex::decode_to_slice(s.strip_prefix("0x").unwrap_or(s), &mut out)
+        .with_context(|| format!("--hub `{s}` is not a 20-byte 0x-hex address"))?;
+    Ok(out)
+}
+
+/// `bulwark prove --hub`: the proof tree, ROOT, wrap and Groth16; writes the batch
+/// artifact, the Groth16 proof files and `l1-batch.json` into `out`.
+#[allow(clippy::too_many_arguments)]
+fn prove_for_hub(
+    cache: &CircuitCache,
+    circuits: Circuits,
+    l1: &L1ProveArgs,
+    batch: &Batch,
+    outcome: bulwark_state::BatchOutcome,
+    slot: L1Slot,
+    options: &ProveOptions,
+    out: &std::path::Path,
+) -> Result<L1BatchFile> {
+    let backend = l1.backend.open()?;
+    let settlement = SettlementCircuits::build(circuits)?;
+    let keys = match (&l1.keys, l1.dev_keys) {
+        (Some(dir), _) => SettlementKeys::load(dir, &settlement)?,
+        (None, true) => {
+            eprintln!("{DEV_WARNING}");
+            SettlementKeys::load_or_setup_dev(cache.dir(), &settlement)?
+        }
+        (None, false) => {
+            bail!("--hub needs Groth16 keys: --keys DIR (from `bulwark setup`) or --dev-keys")
+        }
+    };
+    let proof = prove_settlement(
+        &settlement,
+        &keys.keys,
+        backend.as_ref(),
+        batch,
+        outcome,
+        slot,
+        options,
+    )?;
+    write_artifact(out, &settlement.circuits, cache.fingerprint(), &proof.batch)?;
+    let file = L1BatchFile::new(&proof, &settlement, &keys.keys);
+    file.write(out, &proof, &settlement)?;
+    Ok(file)
 }
 
 fn bar(stage: &str, len: u64, hidden: bool) -> ProgressBar {

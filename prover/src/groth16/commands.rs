@@ -21,6 +21,7 @@ use super::target::{BuiltWrap, WrapTarget};
 use super::verify::verify;
 use super::Groth16Error;
 use crate::backend::{Backend, BackendKind};
+use crate::cache::CircuitCache;
 
 /// What `setup` made.
 #[derive(Debug, Serialize)]
@@ -42,8 +43,9 @@ pub fn run_setup(
     target: WrapTarget,
     mode: SetupMode,
     out: &Path,
+    cache: &CircuitCache,
 ) -> Result<SetupReport, Groth16Error> {
-    let built = target.build()?;
+    let built = target.build(cache)?;
     let (common, verifier) = (&built.wrap.data.common, &built.wrap.data.verifier_only);
     let digest = wrap_circuit_digest(common, verifier);
     let constraints = count_constraints(WrapVerifierCircuit::setup(common, verifier)?)?;
@@ -87,18 +89,19 @@ pub fn run_wrap(
     proof_file: &Path,
     out: &Path,
     backend: BackendKind,
+    cache: &CircuitCache,
 ) -> Result<WrapReport, Groth16Error> {
     let backend = backend
         .open()
         .map_err(|e| Groth16Error::file("--backend", e))?;
-    let built = target.build()?;
+    let built = target.build(cache)?;
     let (common, verifier) = (&built.wrap.data.common, &built.wrap.data.verifier_only);
     let digest = wrap_circuit_digest(common, verifier);
     let pk_path = keys_dir.join("pk.bin");
     let bytes = std::fs::read(&pk_path)
         .map_err(|e| Groth16Error::file(pk_path.display().to_string(), e))?;
     let keys = Keys::from_pk_bytes(&bytes, &digest)?;
-    let inner = read_inner_proof(proof_file, &built.inner)?;
+    let inner = read_inner_proof(proof_file, built.inner.data())?;
     let (wrapped, _) = wrap_and_prove(backend.as_ref(), &keys, &built, &inner)?;
     write_proof_files(out, &wrapped, digest)?;
     Ok(WrapReport {
@@ -111,7 +114,7 @@ pub fn run_wrap(
 
 /// The plonky2 wrap proof of `inner`, then the Groth16 proof of its R1CS verifier; with
 /// the seconds each took.
-fn wrap_and_prove(
+pub(crate) fn wrap_and_prove(
     backend: &dyn Backend,
     keys: &Keys,
     built: &BuiltWrap,
@@ -214,7 +217,8 @@ pub fn run_bench_wrap(backend: BackendKind) -> Result<BenchReport, Groth16Error>
         .open()
         .map_err(|e| Groth16Error::file("--backend", e))?;
     let target = WrapTarget::WordsTest;
-    let built = target.build()?;
+    // The words target uses no cached circuits.
+    let built = target.build(&CircuitCache::new(CircuitCache::default_dir()))?;
     let (common, verifier) = (&built.wrap.data.common, &built.wrap.data.verifier_only);
     let digest = wrap_circuit_digest(common, verifier);
     let constraints = count_constraints(WrapVerifierCircuit::setup(common, verifier)?)?;
