@@ -6,5 +6,5 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 ./install.sh
-node_modules/.bin/forge build --out .artifacts-build/out --cache-path .artifacts-build/cache >/dev/null
+node_modules/.bin/forge build --ast --out .artifacts-build/out --cache-path .artifacts-build/cache >/dev/null
 exec node tools/artifacts.js .artifacts-build/out "$@"

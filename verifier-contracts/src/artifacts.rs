@@ -8,6 +8,8 @@
 //! of the exact source it was compiled from ([`ContractArtifact::source_sha256`]), so a key's
 //! source and bytecode can be matched without a compiler.
 
+use std::collections::BTreeMap;
+
 use serde::Deserialize;
 
 use crate::error::ContractsError;
@@ -22,6 +24,11 @@ pub const HUB_ARTIFACT_JSON: &str = include_str!("../artifacts/BulwarkHub.json")
 /// The test fixture verifier's artifact (key `test/fixtures/vk.json`), embedded at build time.
 pub const FIXTURE_VERIFIER_ARTIFACT_JSON: &str =
     include_str!("../artifacts/FixtureGroth16Verifier.json");
+
+/// The keyed verifier's artifact (`src/KeyedGroth16Verifier.sol`: the key is given to the
+/// constructor), embedded at build time.
+pub const KEYED_VERIFIER_ARTIFACT_JSON: &str =
+    include_str!("../artifacts/KeyedGroth16Verifier.json");
 
 /// One compiled contract: what `tools/artifacts.js` writes.
 #[derive(Clone, Debug, Deserialize)]
@@ -49,6 +56,10 @@ pub struct ContractArtifact {
     pub bytecode: String,
     /// Runtime code, `0x`-prefixed hex (what the chain holds after deployment).
     pub deployed_bytecode: String,
+    /// Byte offsets in the runtime code of each `immutable`, by name (32 bytes each). solc
+    /// leaves them zero in [`Self::deployed_bytecode`]; the constructor fills them in.
+    #[serde(default)]
+    pub immutable_references: BTreeMap<String, Vec<usize>>,
 }
 
 fn decode_hex(field: &str, s: &str) -> Result<Vec<u8>, ContractsError> {
@@ -95,6 +106,50 @@ impl ContractArtifact {
     pub fn fixture_verifier() -> Self {
         Self::from_json(FIXTURE_VERIFIER_ARTIFACT_JSON)
             .expect("checked-in fixture verifier artifact parses")
+    }
+
+    /// The checked-in keyed verifier artifact ([`crate::export_keyed_verifier`]).
+    pub fn keyed_verifier() -> Self {
+        Self::from_json(KEYED_VERIFIER_ARTIFACT_JSON)
+            .expect("checked-in keyed verifier artifact parses")
+    }
+
+    /// The runtime code a deployment holds once its constructor set the immutables to
+    /// `values` (by name; every immutable must be given, and no other name).
+    pub fn runtime_code_with(
+        &self,
+        values: &BTreeMap<&str, [u8; 32]>,
+    ) -> Result<Vec<u8>, ContractsError> {
+        let mut code = self.runtime_code()?;
+        for name in values.keys() {
+            if !self.immutable_references.contains_key(*name) {
+                return Err(ContractsError::field(
+                    "immutableReferences",
+                    format!("{} has no immutable {name}", self.contract_name),
+                ));
+            }
+        }
+        for (name, offsets) in &self.immutable_references {
+            let value = values.get(name.as_str()).ok_or_else(|| {
+                ContractsError::field("immutableReferences", format!("no value for {name}"))
+            })?;
+            for &at in offsets {
+                let slot = code.get_mut(at..at + 32).ok_or_else(|| {
+                    ContractsError::field(
+                        "immutableReferences",
+                        format!("{name} at byte {at} is past the runtime code"),
+                    )
+                })?;
+                if slot.iter().any(|&b| b != 0) {
+                    return Err(ContractsError::field(
+                        "immutableReferences",
+                        format!("{name} at byte {at}: the runtime code is not zero there"),
+                    ));
+                }
+                slot.copy_from_slice(value);
+            }
+        }
+        Ok(code)
     }
 
     /// The creation code.

@@ -9,7 +9,7 @@ use alloy::providers::Provider;
 use alloy::sol_types::{Panic, Revert, SolInterface};
 
 use crate::artifacts::ContractArtifact;
-use crate::bindings::{BulwarkHub, Groth16Verifier, PubdataErrors};
+use crate::bindings::{BulwarkHub, Groth16Verifier, KeyedGroth16Verifier, PubdataErrors};
 use crate::error::ContractsError;
 
 /// A transaction receipt on Ethereum.
@@ -31,6 +31,9 @@ pub fn revert_reason(data: &[u8]) -> String {
         return format!("{e:?}");
     }
     if let Ok(e) = Groth16Verifier::Groth16VerifierErrors::abi_decode(data) {
+        return format!("{e:?}");
+    }
+    if let Ok(e) = KeyedGroth16Verifier::KeyedGroth16VerifierErrors::abi_decode(data) {
         return format!("{e:?}");
     }
     if let Ok(e) = PubdataErrors::PubdataErrorsErrors::abi_decode(data) {
@@ -65,7 +68,10 @@ pub fn call_error(call: &'static str, err: alloy::contract::Error) -> ContractsE
     revert_or_rpc(call, err.as_revert_data(), err.to_string())
 }
 
-fn rpc(call: &'static str) -> impl FnOnce(alloy::transports::TransportError) -> ContractsError {
+/// A transport error as a [`ContractsError`]: a decoded revert when it carries revert data.
+pub(crate) fn rpc_error(
+    call: &'static str,
+) -> impl FnOnce(alloy::transports::TransportError) -> ContractsError {
     move |e| {
         let revert = e.as_error_resp().and_then(|r| r.as_revert_data());
         revert_or_rpc(call, revert, e.to_string())
@@ -112,7 +118,10 @@ async fn create<P: Provider>(
     code: Vec<u8>,
 ) -> Result<Address, ContractsError> {
     let tx = <Ethereum as Network>::TransactionRequest::default().with_deploy_code(code);
-    let pending = provider.send_transaction(tx).await.map_err(rpc(call))?;
+    let pending = provider
+        .send_transaction(tx)
+        .await
+        .map_err(rpc_error(call))?;
     let receipt = receipt(call, pending).await?;
     match receipt.contract_address() {
         Some(address) if receipt.status() => Ok(address),
@@ -136,7 +145,7 @@ pub async fn deploy_verifier<P: Provider>(
     let code = provider
         .get_code_at(address)
         .await
-        .map_err(rpc("eth_getCode"))?;
+        .map_err(rpc_error("eth_getCode"))?;
     if code.as_ref() != artifact.runtime_code()?.as_slice() {
         return Err(ContractsError::Deployed {
             contract: artifact.contract_name.clone(),

@@ -58,6 +58,32 @@ pub enum ContractsError {
         /// The transport's or node's message.
         message: String,
     },
+    /// The in-process EVM refused a transaction before running it (bad nonce, balance too
+    /// low for the value, ...): not a revert.
+    #[error("{call}: the in-process EVM refused it: {message}")]
+    Evm {
+        /// What was run.
+        call: &'static str,
+        /// revm's message.
+        message: String,
+    },
+    /// The L1 has no way to do what was asked (e.g. move time on a node that is not a dev
+    /// node).
+    #[error("{call}: not supported by this L1: {message}")]
+    Unsupported {
+        /// What was asked.
+        call: &'static str,
+        /// Why it cannot be done, and what would.
+        message: String,
+    },
+    /// A transaction's receipt or a call's return data is not what the contract's ABI says.
+    #[error("{call}: unexpected result: {reason}")]
+    Decode {
+        /// What was called.
+        call: &'static str,
+        /// What did not match.
+        reason: String,
+    },
     /// A deployed contract is not what its artifact says.
     #[error("deployed {contract} at {address}: {reason}")]
     Deployed {

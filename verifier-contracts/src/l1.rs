@@ -84,6 +84,23 @@ pub fn split_ops(pubdata: &[u8]) -> Result<Vec<&[u8]>, ContractsError> {
     Ok(ops)
 }
 
+/// Bytes of one entry of `executeBatch`'s withdrawals: L1 address (20) ‖ gwei amount (8).
+pub const WITHDRAWAL_BYTES: usize = 28;
+
+/// The `withdrawals` argument of `executeBatch` for a batch's pubdata: for each Withdraw op
+/// in order, its L1 address (20 bytes) and amount (8 bytes, big-endian gwei), packed. The
+/// hub checks their keccak256 against the one it computed from the same pubdata at commit.
+pub fn withdrawals_from_pubdata(pubdata: &[u8]) -> Result<Vec<u8>, ContractsError> {
+    let mut out = Vec::new();
+    for op in split_ops(pubdata)? {
+        if op[0] == 3 {
+            // 0x03 ‖ from (4) ‖ L1 address (20) ‖ amount (8) ‖ fee (2)
+            out.extend_from_slice(&op[5..5 + WITHDRAWAL_BYTES]);
+        }
+    }
+    Ok(out)
+}
+
 /// The root of the SHA-256 commitment tree over pubdata with `ops_per_leaf` ops a leaf.
 /// The op count must be `ops_per_leaf · 2^h` (the prover pads with Noops).
 pub fn pubdata_commitment(pubdata: &[u8], ops_per_leaf: usize) -> Result<[u8; 32], ContractsError> {

@@ -44,7 +44,33 @@ function artifact(sourcePath, name) {
     abi: built.abi,
     bytecode: built.bytecode.object,
     deployedBytecode: built.deployedBytecode.object,
+    ...immutables(built),
   };
+}
+
+// Where the runtime code holds each immutable, by name: {"NAME": [byte offset, ...]} (32
+// bytes each). solc leaves those bytes zero in deployedBytecode and the constructor fills
+// them, so the Rust side can check deployed code exactly (src/artifacts.rs). solc keys
+// them by AST id; the AST (`forge build --ast`) names them. Absent for contracts without.
+function immutables(built) {
+  const refs = built.deployedBytecode.immutableReferences || {};
+  if (Object.keys(refs).length === 0) return {};
+  const names = {};
+  (function walk(node) {
+    if (Array.isArray(node)) return node.forEach(walk);
+    if (node === null || typeof node !== "object") return;
+    if (node.nodeType === "VariableDeclaration" && node.mutability === "immutable") names[node.id] = node.name;
+    Object.values(node).forEach(walk);
+  })(built.ast);
+  const out = {};
+  for (const [id, uses] of Object.entries(refs)) {
+    if (!(id in names)) throw new Error("immutable with AST id " + id + " not found in the AST (forge build --ast?)");
+    if (uses.some((u) => u.length !== 32)) throw new Error("immutable " + names[id] + " is not 32 bytes");
+    out[names[id]] = uses.map((u) => u.start).sort((a, b) => a - b);
+  }
+  const sorted = {};
+  for (const k of Object.keys(out).sort()) sorted[k] = out[k];
+  return { immutableReferences: sorted };
 }
 
 const stale = [];
