@@ -12,4 +12,5 @@ pub mod export_verifier;
 pub mod files;
 pub mod groth16;
 pub mod pipeline;
+pub mod progress;
 pub mod settlement;

@@ -10,12 +10,13 @@ use bulwark_prover::bench::{bench_leaf_sizes, bench_prove};
 use bulwark_prover::cache::{
     CacheOutcome, CircuitCache, CircuitParams, Circuits, DEFAULT_OPS_PER_LEAF,
 };
-use bulwark_prover::demo::{self, DemoOptions, DemoProgress};
+use bulwark_prover::demo::{self, DemoOptions};
 use bulwark_prover::files::{read_batch, read_key, write_atomic};
 use bulwark_prover::groth16::commands::{run_bench_wrap, run_setup, run_verify, run_wrap};
 use bulwark_prover::groth16::keys::{SetupMode, DEV_WARNING};
 use bulwark_prover::groth16::target::WrapTarget;
 use bulwark_prover::pipeline::{prove_outcome, ProveOptions};
+use bulwark_prover::progress::bar;
 use bulwark_prover::settlement::{
     prove_settlement, L1BatchFile, L1Slot, SettlementCircuits, SettlementKeys,
 };
@@ -26,7 +27,7 @@ use bulwark_state::{
     Batch, ChainConfig, KeyFile, Op, PublicKey, SecretKey, StateError, StateStore,
 };
 use clap::{ArgGroup, Args, Parser, Subcommand};
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::ProgressBar;
 use serde_json::json;
 
 /// Bulwark: a zk-rollup prover and on-chain verifier.
@@ -81,9 +82,28 @@ enum Command {
     /// Run the demo: a fresh chain funded by deposits, a batch of signed transfers and
     /// withdrawals, and a replayed op refused.
     Demo {
-        /// Number of signed ops in the main batch.
+        /// Ops in the batch: the deposits that fund the demo's accounts, then signed
+        /// transfers and withdrawals up to this many.
         #[arg(long, default_value_t = 64)]
         ops: usize,
+        /// Run against this Ethereum JSON-RPC node (through alloy) instead of the
+        /// in-process EVM. It must let the demo move time forward (anvil does), for the
+        /// hub's governance delay.
+        #[arg(long, requires = "l1_key")]
+        l1_rpc: Option<String>,
+        /// The private key (0x-hex) that deploys, operates and deposits on --l1-rpc.
+        #[arg(long, requires = "l1_rpc")]
+        l1_key: Option<String>,
+        /// Folder holding the Groth16 keys (pk.bin of `bulwark setup --circuit root-16`);
+        /// default: deterministic, INSECURE development keys, made once and cached.
+        #[arg(long)]
+        keys: Option<PathBuf>,
+        /// Circuit cache directory (default: $XDG_CACHE_HOME/bulwark or ~/.cache/bulwark).
+        #[arg(long)]
+        cache: Option<PathBuf>,
+        /// Where the Groth16 kernels run.
+        #[arg(long, default_value = "cpu")]
+        backend: BackendKind,
     },
     /// Prove a batch: execute it on the state without committing (the state is left as it
     /// is; `apply` commits), prove it, and write the proof artifact (proof.json, proof.bin).
@@ -552,19 +572,28 @@ fn run(cli: Cli) -> Result<()> {
                 }
             });
         }
-        Command::Demo { ops } => {
-            if ops == 0 {
-                bail!("--ops must be at least 1");
-            }
+        Command::Demo {
+            ops,
+            l1_rpc,
+            l1_key,
+            keys,
+            cache,
+            backend,
+        } => {
+            let l1 = match (l1_rpc, l1_key) {
+                (Some(url), Some(private_key)) => demo::L1Choice::Rpc { url, private_key },
+                _ => demo::L1Choice::InProcess,
+            };
             let opts = DemoOptions {
                 ops,
+                l1,
+                keys,
+                cache: cache.unwrap_or_else(CircuitCache::default_dir),
+                backend,
+                quiet: json,
                 ..DemoOptions::default()
             };
-            let mut progress = BarProgress {
-                bar: None,
-                hidden: json,
-            };
-            let report = demo::run(&opts, &mut progress)?;
+            let report = demo::run(&opts)?;
             emit(json, serde_json::to_value(&report)?, || report.to_string());
         }
         Command::Prove {
@@ -846,41 +875,6 @@ fn prove_for_hub(
     let file = L1BatchFile::new(&proof, &settlement, &keys.keys);
     file.write(out, &proof, &settlement)?;
     Ok(file)
-}
-
-fn bar(stage: &str, len: u64, hidden: bool) -> ProgressBar {
-    if hidden {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::new(len);
-    bar.set_style(
-        ProgressStyle::with_template("{msg:>10} [{bar:40}] {pos}/{len} {per_sec} eta {eta}")
-            .unwrap()
-            .progress_chars("=> "),
-    );
-    bar.set_message(stage.to_string());
-    bar
-}
-
-struct BarProgress {
-    bar: Option<ProgressBar>,
-    hidden: bool,
-}
-
-impl DemoProgress for BarProgress {
-    fn start(&mut self, stage: &str, len: u64) {
-        self.bar = Some(bar(stage, len, self.hidden));
-    }
-    fn step(&mut self) {
-        if let Some(b) = &self.bar {
-            b.inc(1);
-        }
-    }
-    fn finish(&mut self) {
-        if let Some(b) = self.bar.take() {
-            b.finish_and_clear();
-        }
-    }
 }
 
 /// Loads the batch file (or starts one), returning it with the chain id to sign for.

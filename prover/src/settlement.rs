@@ -295,6 +295,12 @@ pub fn prove_settlement(
         });
     }
 
+    let stage = |name: &str| {
+        if let Some(p) = &options.progress {
+            p.set_message(name.to_string());
+        }
+    };
+    stage("root");
     let started = Instant::now();
     let root = circuits.root();
     let root_proof = {
@@ -317,6 +323,7 @@ pub fn prove_settlement(
         });
     }
 
+    stage("wrap+g16");
     let (wrapped, [wrap_s, groth16_s]) = {
         let _span = tracing::info_span!("wrap").entered();
         wrap_and_prove(backend, keys, &circuits.wrap, &root_proof)?

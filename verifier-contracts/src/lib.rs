@@ -11,6 +11,7 @@
 //! A flow drives the hub through [`HubClient`] over an [`L1Backend`]: [`InProcessL1`] (revm
 //! in this process, for the demo and tests) or [`RpcL1`] (any JSON-RPC node, through alloy).
 
+pub mod anvil;
 pub mod artifacts;
 pub mod backend;
 pub mod bindings;
