@@ -185,6 +185,28 @@ mod tests {
     }
 
     #[test]
+    fn immutables_are_filled_by_name_and_all_of_them() {
+        let keyed = ContractArtifact::keyed_verifier();
+        assert_eq!(keyed.immutable_references.len(), 19);
+        let mut values: BTreeMap<&str, [u8; 32]> = keyed
+            .immutable_references
+            .keys()
+            .map(|k| (k.as_str(), [0xcd; 32]))
+            .collect();
+        let code = keyed.runtime_code_with(&values).unwrap();
+        let at = keyed.immutable_references["CIRCUIT_DIGEST"][0];
+        assert_eq!(code[at..at + 32], [0xcd; 32]);
+        assert_eq!(code.len(), keyed.runtime_code().unwrap().len());
+        values.remove("ALPHA_X");
+        let err = keyed.runtime_code_with(&values).unwrap_err();
+        assert!(err.to_string().contains("no value for ALPHA_X"), "{err}");
+        values.insert("ALPHA_X", [1; 32]);
+        values.insert("NOT_THERE", [1; 32]);
+        let err = keyed.runtime_code_with(&values).unwrap_err();
+        assert!(err.to_string().contains("no immutable NOT_THERE"), "{err}");
+    }
+
+    #[test]
     fn bad_artifacts_are_refused_by_field() {
         let mut v: serde_json::Value = serde_json::from_str(HUB_ARTIFACT_JSON).unwrap();
         v["format"] = "other".into();

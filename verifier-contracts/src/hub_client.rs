@@ -30,18 +30,44 @@ pub struct Sent<T> {
     pub gas_used: u64,
     /// Calldata bytes sent, summed likewise.
     pub calldata_bytes: usize,
+    /// Calldata tokens (EIP-7623: zero bytes + 4 × non-zero bytes), summed likewise: the
+    /// calldata's gas is 4 per token, or 10 per token where the floor binds.
+    pub calldata_tokens: u64,
     /// Transactions sent.
     pub transactions: u32,
 }
 
+impl Sent<TxReceipt> {
+    fn new(receipt: TxReceipt, data: &[u8]) -> Self {
+        Sent {
+            gas_used: receipt.gas_used,
+            calldata_bytes: data.len(),
+            calldata_tokens: data.iter().map(|&b| if b == 0 { 1 } else { 4 }).sum(),
+            transactions: 1,
+            value: receipt,
+        }
+    }
+}
+
 impl<T> Sent<T> {
-    fn one(value: T, receipt: &TxReceipt, calldata_bytes: usize) -> Self {
+    /// The same costs with another value.
+    pub fn with<U>(&self, value: U) -> Sent<U> {
         Sent {
             value,
-            gas_used: receipt.gas_used,
-            calldata_bytes,
-            transactions: 1,
+            gas_used: self.gas_used,
+            calldata_bytes: self.calldata_bytes,
+            calldata_tokens: self.calldata_tokens,
+            transactions: self.transactions,
         }
+    }
+
+    /// These costs plus `other`'s.
+    fn plus<U>(mut self, other: &Sent<U>) -> Self {
+        self.gas_used += other.gas_used;
+        self.calldata_bytes += other.calldata_bytes;
+        self.calldata_tokens += other.calldata_tokens;
+        self.transactions += other.transactions;
+        self
     }
 }
 
@@ -156,14 +182,15 @@ fn create<B: L1Backend>(
         value: U256::ZERO,
         data: code.into(),
     };
-    let receipt = checked_send(l1, what, &tx)?;
-    let address = receipt
+    let sent = Sent::new(checked_send(l1, what, &tx)?, &tx.data);
+    let address = sent
+        .value
         .contract_address
         .ok_or_else(|| ContractsError::Decode {
             call: what,
             reason: "the receipt names no created contract".into(),
         })?;
-    Ok(Sent::one(address, &receipt, tx.data.len()))
+    Ok(sent.with(address))
 }
 
 /// Runs `tx` as a call, refusing it in words if it would revert, then sends it.
@@ -216,12 +243,7 @@ impl<B: L1Backend> HubClient<B> {
             .abi_encode(),
         );
         let hub = create(&mut l1, "deploy BulwarkHub", owner, creation)?;
-        let gas = Sent {
-            value: (),
-            gas_used: verifier.gas_used + hub.gas_used,
-            calldata_bytes: verifier.calldata_bytes + hub.calldata_bytes,
-            transactions: 2,
-        };
+        let gas = verifier.with(()).plus(&hub);
         Ok((
             HubClient {
                 l1,
@@ -265,15 +287,14 @@ impl<B: L1Backend> HubClient<B> {
         to: Address,
         value: U256,
         call: &C,
-    ) -> Result<(TxReceipt, usize), ContractsError> {
+    ) -> Result<Sent<TxReceipt>, ContractsError> {
         let tx = TxRequest {
             from,
             to: Some(to),
             value,
             data: Bytes::from(call.abi_encode()),
         };
-        let receipt = checked_send(&mut self.l1, what, &tx)?;
-        Ok((receipt, tx.data.len()))
+        Ok(Sent::new(checked_send(&mut self.l1, what, &tx)?, &tx.data))
     }
 
     /// A view of contract `to`, decoded.
@@ -327,19 +348,18 @@ impl<B: L1Backend> HubClient<B> {
             value: (),
             gas_used: 0,
             calldata_bytes: 0,
+            calldata_tokens: 0,
             transactions: 0,
         };
         let mut ready_at = 0u64;
         for c in calls {
             let call = BulwarkHub::scheduleCall { data: c.clone() };
-            let (receipt, bytes) = self.transact("schedule", owner, self.hub, U256::ZERO, &call)?;
+            let scheduled = self.transact("schedule", owner, self.hub, U256::ZERO, &call)?;
             let at = self
-                .event::<BulwarkHub::CallScheduled>("schedule", &receipt)?
+                .event::<BulwarkHub::CallScheduled>("schedule", &scheduled.value)?
                 .executableAt;
             ready_at = ready_at.max(u64::try_from(at).unwrap_or(u64::MAX));
-            sent.gas_used += receipt.gas_used;
-            sent.calldata_bytes += bytes;
-            sent.transactions += 1;
+            sent = sent.plus(&scheduled);
         }
         let now = self.l1.timestamp()?;
         if ready_at > now {
@@ -347,11 +367,8 @@ impl<B: L1Backend> HubClient<B> {
         }
         for c in calls {
             let call = BulwarkHub::executeScheduledCall { data: c.clone() };
-            let (receipt, bytes) =
-                self.transact("executeScheduled", owner, self.hub, U256::ZERO, &call)?;
-            sent.gas_used += receipt.gas_used;
-            sent.calldata_bytes += bytes;
-            sent.transactions += 1;
+            let executed = self.transact("executeScheduled", owner, self.hub, U256::ZERO, &call)?;
+            sent = sent.plus(&executed);
         }
         Ok(sent)
     }
@@ -389,20 +406,13 @@ impl<B: L1Backend> HubClient<B> {
                 .abi_encode(),
             ),
         ];
-        let sent = self.govern(owner, &calls)?;
-        Ok(Sent {
-            value: route,
-            gas_used: sent.gas_used,
-            calldata_bytes: sent.calldata_bytes,
-            transactions: sent.transactions,
-        })
+        Ok(self.govern(owner, &calls)?.with(route))
     }
 
     /// Adds `wei` to `from`'s operator bond.
     pub fn bond(&mut self, from: Address, wei: U256) -> Result<Sent<()>, ContractsError> {
-        let (receipt, bytes) =
-            self.transact("bond", from, self.hub, wei, &BulwarkHub::bondCall {})?;
-        Ok(Sent::one((), &receipt, bytes))
+        let sent = self.transact("bond", from, self.hub, wei, &BulwarkHub::bondCall {})?;
+        Ok(sent.with(()))
     }
 
     /// Deposits `wei` (whole gwei) into a new account owned by `public_key` (40 bytes);
@@ -418,9 +428,9 @@ impl<B: L1Backend> HubClient<B> {
             chainId: chain_id,
             publicKey: Bytes::copy_from_slice(public_key),
         };
-        let (receipt, bytes) = self.transact("depositNew", from, self.hub, wei, &call)?;
-        let queued = self.queued("depositNew", &receipt)?;
-        Ok(Sent::one(queued, &receipt, bytes))
+        let sent = self.transact("depositNew", from, self.hub, wei, &call)?;
+        let queued = self.queued("depositNew", &sent.value)?;
+        Ok(sent.with(queued))
     }
 
     /// Deposits `wei` (whole gwei) to an existing account.
@@ -435,9 +445,9 @@ impl<B: L1Backend> HubClient<B> {
             chainId: chain_id,
             account,
         };
-        let (receipt, bytes) = self.transact("depositTo", from, self.hub, wei, &call)?;
-        let queued = self.queued("depositTo", &receipt)?;
-        Ok(Sent::one(queued, &receipt, bytes))
+        let sent = self.transact("depositTo", from, self.hub, wei, &call)?;
+        let queued = self.queued("depositTo", &sent.value)?;
+        Ok(sent.with(queued))
     }
 
     fn queued(
@@ -470,11 +480,11 @@ impl<B: L1Backend> HubClient<B> {
             feeRecipient: fee_recipient,
             pubdata: Bytes::copy_from_slice(pubdata),
         };
-        let (receipt, bytes) = self.transact("commitBatch", from, self.hub, U256::ZERO, &call)?;
+        let sent = self.transact("commitBatch", from, self.hub, U256::ZERO, &call)?;
         let info = self
-            .event::<BulwarkHub::BatchCommitted>("commitBatch", &receipt)?
+            .event::<BulwarkHub::BatchCommitted>("commitBatch", &sent.value)?
             .info;
-        Ok(Sent::one(info, &receipt, bytes))
+        Ok(sent.with(info))
     }
 
     /// Proves the chain's next committed batch with a Groth16 proof (the eight words of
@@ -491,8 +501,8 @@ impl<B: L1Backend> HubClient<B> {
             info: info.clone(),
             proof: proof.map(U256::from_be_bytes),
         };
-        let (receipt, bytes) = self.transact("proveBatch", from, self.hub, U256::ZERO, &call)?;
-        Ok(Sent::one((), &receipt, bytes))
+        let sent = self.transact("proveBatch", from, self.hub, U256::ZERO, &call)?;
+        Ok(sent.with(()))
     }
 
     /// Executes the chain's next proved batch: its root becomes final and its withdrawals
@@ -509,18 +519,18 @@ impl<B: L1Backend> HubClient<B> {
             info: info.clone(),
             withdrawals: Bytes::copy_from_slice(withdrawals),
         };
-        let (receipt, bytes) = self.transact("executeBatch", from, self.hub, U256::ZERO, &call)?;
-        Ok(Sent::one((), &receipt, bytes))
+        let sent = self.transact("executeBatch", from, self.hub, U256::ZERO, &call)?;
+        Ok(sent.with(()))
     }
 
     /// Pays `account` everything credited to it; returns the wei paid.
     pub fn claim(&mut self, from: Address, account: Address) -> Result<Sent<U256>, ContractsError> {
         let call = BulwarkHub::claimCall { account };
-        let (receipt, bytes) = self.transact("claim", from, self.hub, U256::ZERO, &call)?;
+        let sent = self.transact("claim", from, self.hub, U256::ZERO, &call)?;
         let paid = self
-            .event::<BulwarkHub::Claimed>("claim", &receipt)?
+            .event::<BulwarkHub::Claimed>("claim", &sent.value)?
             .amountWei;
-        Ok(Sent::one(paid, &receipt, bytes))
+        Ok(sent.with(paid))
     }
 
     /// A chain's settings, roots and escrow (`chainInfo`).

@@ -200,4 +200,25 @@ mod tests {
         assert!(pubdata_commitment(&[9], 1).is_err());
         assert!(pubdata_commitment(&[2, 0], 1).is_err());
     }
+
+    #[test]
+    fn withdrawals_are_address_and_amount_of_each_withdraw_op() {
+        let mut pubdata = vec![0u8]; // noop
+        for (to, amount) in [([0x0a; 20], 5u64), ([0x0b; 20], 7)] {
+            pubdata.push(3);
+            pubdata.extend(9u32.to_be_bytes()); // from
+            pubdata.extend(to);
+            pubdata.extend(amount.to_be_bytes());
+            pubdata.extend([0, 1]); // fee
+        }
+        pubdata.extend([2, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0x30, 0x39, 0, 1]); // transfer
+        let w = withdrawals_from_pubdata(&pubdata).unwrap();
+        let mut expected = [0x0a; 20].to_vec();
+        expected.extend(5u64.to_be_bytes());
+        expected.extend([0x0b; 20]);
+        expected.extend(7u64.to_be_bytes());
+        assert_eq!(w, expected);
+        assert!(withdrawals_from_pubdata(&[0]).unwrap().is_empty());
+        assert!(withdrawals_from_pubdata(&[3, 0]).is_err());
+    }
 }

@@ -6,15 +6,21 @@ import {FixtureGroth16Verifier} from "./fixtures/FixtureGroth16Verifier.sol";
 import {Fixtures} from "./fixtures/Fixtures.sol";
 
 /// @notice The generated verifier against proofs made by arkworks (test/fixtures, written by
-///         `cargo test -p bulwark-contracts --test fixtures`).
-contract Groth16VerifierTest is Test {
+///         `cargo test -p bulwark-contracts --test fixtures`). Both forms run these cases:
+///         the key embedded as constants (Groth16VerifierTest) and the key given to the
+///         constructor (KeyedGroth16VerifierTest, test/KeyedGroth16Verifier.t.sol). They share
+///         one ABI, so the keyed verifier is driven through the fixture verifier's type.
+abstract contract Groth16VerifierCases is Test {
     uint256 internal constant P = 0x30644e72e131a029b85045b68181585d97816a916871ca8d3c208c16d87cfd47;
     uint256 internal constant R = 0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000001;
 
     FixtureGroth16Verifier internal verifier;
 
+    /// @dev Deploys the verifier under test, for test/fixtures/vk.json.
+    function _deploy() internal virtual returns (address);
+
     function setUp() public {
-        verifier = new FixtureGroth16Verifier();
+        verifier = FixtureGroth16Verifier(_deploy());
     }
 
     /// @dev Calls verifyProof and returns (success, revert selector or 0).
@@ -193,5 +199,12 @@ contract Groth16VerifierTest is Test {
         );
         assertFalse(ok);
         assertEq(ret.length, 0);
+    }
+}
+
+/// @notice The cases on the verifier with the key embedded as constants.
+contract Groth16VerifierTest is Groth16VerifierCases {
+    function _deploy() internal override returns (address) {
+        return address(new FixtureGroth16Verifier());
     }
 }

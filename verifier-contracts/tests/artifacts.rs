@@ -6,7 +6,7 @@ mod common;
 
 use std::process::Command;
 
-use bulwark_contracts::{export_verifier_with, ContractArtifact};
+use bulwark_contracts::{export_keyed_verifier, export_verifier_with, ContractArtifact};
 use common::{crate_dir, fixture_verifier_options, keys};
 
 #[test]
@@ -35,4 +35,12 @@ fn fixture_verifier_artifact_is_compiled_from_the_generated_source() {
     let artifact = ContractArtifact::fixture_verifier();
     assert!(artifact.compiled_from(&source));
     assert!(!artifact.compiled_from(&source.replace("Fixture", "Other")));
+}
+
+/// The keyed verifier's artifact was compiled from the source the generator writes.
+#[test]
+fn keyed_verifier_artifact_is_compiled_from_the_generated_source() {
+    let artifact = ContractArtifact::keyed_verifier();
+    assert_eq!(artifact.source_path, "src/KeyedGroth16Verifier.sol");
+    assert!(artifact.compiled_from(&export_keyed_verifier()));
 }

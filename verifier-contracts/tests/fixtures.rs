@@ -1,6 +1,7 @@
 //! Writes (with `BULWARK_BLESS=1`) or checks (otherwise) the checked-in fixtures that the
-//! Foundry tests use: the test verifying key, the verifier generated from it, and Groth16
-//! proofs made by arkworks. A stale fixture fails this test; regenerate with
+//! Foundry tests use: the test verifying key, the verifier generated from it, Groth16
+//! proofs made by arkworks, and the keyed verifier's source (`src/KeyedGroth16Verifier.sol`,
+//! the same for every key; `artifacts.sh` then compiles it). A stale fixture fails this test; regenerate with
 //!
 //! ```sh
 //! BULWARK_BLESS=1 cargo test --release -p bulwark-contracts --test fixtures
@@ -16,7 +17,10 @@ use ark_ff::PrimeField;
 use ark_groth16::Groth16;
 use ark_snark::SNARK;
 use bulwark_contracts::proof::fr_bytes;
-use bulwark_contracts::{export_verifier_with, proof_words, ProofFile, VkFile};
+use bulwark_contracts::{
+    export_keyed_verifier, export_verifier_with, keyed_verifier_args, proof_words, ProofFile,
+    VkFile,
+};
 use common::{
     crate_dir, fixture_verifier_options, keys, prove, scenario_header, scenario_pubdata,
     TEST_DIGEST,
@@ -200,6 +204,18 @@ fn fixtures() -> Vec<Fixture> {
         "    /// @notice A G2 point on the twist but outside the order-r subgroup (EIP-197 order)."
     );
     sol_words("g2NotInSubgroup", 4, &bad, &mut sol);
+    // The keyed verifier's constructor arguments for the same key.
+    let (digest, key) = keyed_verifier_args(&vk_file).unwrap();
+    let _ = writeln!(
+        sol,
+        "    /// @notice The KeyedGroth16Verifier constructor's arguments for test/fixtures/vk.json."
+    );
+    let _ = writeln!(
+        sol,
+        "    bytes32 internal constant KEY_DIGEST = {};",
+        hex32(&digest)
+    );
+    sol_words("keyedKey", 18, &key, &mut sol);
     hub_scenario(&pk, &mut sol);
     let _ = writeln!(sol, "}}");
     let mut proof_text = serde_json::to_string_pretty(&proof_json.unwrap()).unwrap();
@@ -221,6 +237,11 @@ fn fixtures() -> Vec<Fixture> {
         Fixture {
             path: "test/fixtures/Fixtures.sol",
             text: sol,
+        },
+        // Key-independent; compiled by artifacts.sh into artifacts/KeyedGroth16Verifier.json.
+        Fixture {
+            path: "src/KeyedGroth16Verifier.sol",
+            text: export_keyed_verifier(),
         },
     ]
 }

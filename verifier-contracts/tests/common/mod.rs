@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod round;
+
 use std::path::PathBuf;
 
 use ark_bn254::{Bn254, Fr};
