@@ -7,79 +7,13 @@
 
 mod common;
 
-use std::net::{TcpListener, TcpStream};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
-
 use std::sync::mpsc;
+use std::time::Duration;
 
+use bulwark_contracts::anvil::Anvil;
 use bulwark_contracts::backend::dev_signers;
 use bulwark_contracts::{InProcessL1, L1Backend, RpcL1};
-use common::crate_dir;
 use common::round::round;
-
-/// A running anvil, killed (by its own handle) when dropped.
-struct Anvil {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Anvil {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start_anvil() -> Anvil {
-    let dir = crate_dir();
-    let installed = Command::new("bash")
-        .arg(dir.join("install.sh"))
-        .status()
-        .expect("FAILURE: cannot run verifier-contracts/install.sh (needs bash, node, npm)");
-    assert!(
-        installed.success(),
-        "FAILURE: verifier-contracts/install.sh failed: anvil comes from npm \
-         (@foundry-rs/anvil-linux-amd64, package-lock.json)"
-    );
-    let bin = dir.join("node_modules/.bin/anvil");
-    assert!(
-        bin.exists(),
-        "FAILURE: {} is missing after install.sh: run `npm ci` in verifier-contracts",
-        bin.display()
-    );
-    let port = TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free loopback port")
-        .port();
-    let child = Command::new(&bin)
-        .args([
-            "--host",
-            "127.0.0.1",
-            "--port",
-            &port.to_string(),
-            "--silent",
-            // The in-process L1's rules, so gas compares.
-            "--hardfork",
-            "prague",
-        ])
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("FAILURE: anvil does not start");
-    let anvil = Anvil {
-        child,
-        url: format!("http://127.0.0.1:{port}"),
-    };
-    let start = Instant::now();
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "FAILURE: anvil did not listen on port {port} within 30 s"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    anvil
-}
 
 /// Runs `f` on its own thread; fails the test if it takes longer than `seconds`.
 fn within<T: Send + 'static>(
@@ -102,8 +36,8 @@ fn within<T: Send + 'static>(
 
 #[test]
 fn full_round_on_anvil_costs_what_it_costs_on_revm() {
-    let anvil = start_anvil();
-    let url = anvil.url.clone();
+    let anvil = Anvil::start().unwrap_or_else(|e| panic!("FAILURE: {e}"));
+    let url = anvil.url().to_string();
     let on_anvil = within(180, "the anvil round", move || {
         let l1 = RpcL1::connect(&url, dev_signers()).unwrap();
         assert_eq!(l1.chain_id(), InProcessL1::new().chain_id());
