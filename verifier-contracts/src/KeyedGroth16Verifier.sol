@@ -130,12 +130,9 @@ contract KeyedGroth16Verifier {
     /// @param input The public input; must be below r.
     /// @return Always true (every failure reverts with one of the errors above).
     function verifyProof(uint256[8] calldata proof, uint256 input) external view returns (bool) {
-        // Memory 0x000-0x300 is the pairing input, four (G1, G2) pairs of 6 words:
-        //   0x000 A, B      0x0c0 C, -delta      0x180 alpha, -beta      0x240 vk_x, -gamma
-        // The key words go in first, at 0x100-0x2e0 (Solidity allocates nothing between
-        // these blocks, so the unallocated memory stays as written); the last block computes
-        // vk_x in 0x000-0x0a0, copies the proof, overwrites the free-memory pointer and zero
-        // slot, and so ends with an assembly `return`, never going back to Solidity.
+        // Solidity cannot read an immutable in assembly: the key words go into the pairing
+        // input (0x100-0x2e0, see below) through locals, a group at a time (stack depth).
+        // Solidity allocates no memory in between, so they stay as written.
         {
             (uint256 x1, uint256 x0, uint256 y1, uint256 y0) = (NEG_DELTA_X1, NEG_DELTA_X0, NEG_DELTA_Y1, NEG_DELTA_Y0);
             assembly {
@@ -172,6 +169,11 @@ contract KeyedGroth16Verifier {
                 mstore(0x00, 0xa54f8e27) // PublicInputNotInField()
                 revert(0x1c, 0x04)
             }
+            // Memory 0x000-0x300 is the pairing input, four (G1, G2) pairs of 6 words:
+            //   0x000 A, B      0x0c0 C, -delta      0x180 alpha, -beta      0x240 vk_x, -gamma
+            // vk_x is computed first, in the words of pair 0 (written after it), and lands in
+            // pair 3. This overwrites Solidity's scratch, free-memory pointer and zero slot,
+            // so the function ends with an assembly `return` and never goes back to Solidity.
             mstore(0x40, ic1x)
             mstore(0x60, ic1y)
             mstore(0x80, input)

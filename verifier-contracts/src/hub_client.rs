@@ -169,6 +169,26 @@ pub fn deploy_keyed_verifier<B: L1Backend>(
     Ok(sent)
 }
 
+/// Deploys a verifier with its key embedded as constants (an artifact `./artifacts.sh` made
+/// from `bulwark export-verifier`'s source), then checks that the chain holds exactly the
+/// artifact's runtime code. Returns its address.
+pub fn deploy_verifier<B: L1Backend>(
+    l1: &mut B,
+    from: Address,
+    artifact: &ContractArtifact,
+) -> Result<Sent<Address>, ContractsError> {
+    let sent = create(l1, "deploy verifier", from, artifact.creation_code()?)?;
+    let runtime = artifact.runtime_code_with(&BTreeMap::new())?;
+    if l1.code_at(sent.value)?.as_ref() != runtime.as_slice() {
+        return Err(ContractsError::Deployed {
+            contract: artifact.contract_name.clone(),
+            address: sent.value.to_string(),
+            reason: "runtime code differs from the artifact's deployedBytecode".into(),
+        });
+    }
+    Ok(sent)
+}
+
 /// Creates a contract, first as a call so a reverting constructor is refused in words.
 fn create<B: L1Backend>(
     l1: &mut B,

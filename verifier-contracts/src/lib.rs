@@ -6,7 +6,7 @@
 //! The Foundry project beside this crate (`verifier-contracts/src`, `test`, `script`) holds
 //! the hub and the generated verifier; `tests/forge.rs` runs its tests from `cargo test`.
 //! The compiled contracts are checked in (`artifacts/`, [`artifacts`]); [`bindings`] are
-//! alloy `sol!` bindings over them and [`deploy`] deploys them through any alloy provider.
+//! alloy `sol!` bindings over them, and [`deploy`] decodes reverts into words.
 //!
 //! A flow drives the hub through [`HubClient`] over an [`L1Backend`]: [`InProcessL1`] (revm
 //! in this process, for the demo and tests) or [`RpcL1`] (any JSON-RPC node, through alloy).
@@ -27,10 +27,11 @@ pub mod vk;
 
 pub use artifacts::ContractArtifact;
 pub use backend::{CallOutcome, L1Backend, TxReceipt, TxRequest, DEV_CHAIN_ID, DEV_KEYS};
-pub use deploy::{deploy, deploy_hub, deploy_verifier, revert_reason, Deployment};
+pub use deploy::revert_reason;
 pub use error::ContractsError;
 pub use hub_client::{
-    deploy_keyed_verifier, BatchInfo, ChainConfig, ChainCounters, HubClient, QueuedDeposit, Sent,
+    deploy_keyed_verifier, deploy_verifier, BatchInfo, ChainConfig, ChainCounters, HubClient,
+    QueuedDeposit, Sent,
 };
 pub use in_process::InProcessL1;
 pub use l1::{pubdata_commitment, public_input, withdrawals_from_pubdata, BatchHeader};

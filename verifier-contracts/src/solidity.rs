@@ -110,7 +110,7 @@ pub fn export_verifier_with(
         }
         let _ = writeln!(w, "    uint256 internal constant {name} = {};", words[i]);
     }
-    s.push_str(VERIFY_BODY);
+    s.push_str(&verify_body());
     Ok(s)
 }
 
@@ -296,7 +296,7 @@ pub fn export_keyed_verifier() -> String {
         let _ = writeln!(s, "        {name} = key[{i}];");
     }
     s.push_str("    }\n");
-    s.push_str(KEYED_VERIFY_BODY);
+    s.push_str(&keyed_verify_body());
     s
 }
 
@@ -367,22 +367,96 @@ const KEYED_CONSTRUCTOR: &str = r#"
         CIRCUIT_DIGEST = circuitDigest;
 "#;
 
-/// The keyed verifier's `verifyProof`: the same memory layout and precompile calls as
-/// [`VERIFY_BODY`]. Solidity cannot read an immutable inside assembly, so the key words are
-/// first copied into the pairing input through locals, a group at a time (the stack holds
-/// only 16), then the embedded form's assembly runs with the proof's words.
-const KEYED_VERIFY_BODY: &str = r#"
-    /// @notice Verifies a Groth16 proof for one public input. Reverts unless it verifies.
+/// `verifyProof`'s doc comment and signature, the same in both forms.
+const VERIFY_HEAD: &str = r#"    /// @notice Verifies a Groth16 proof for one public input. Reverts unless it verifies.
     /// @param proof [A.x, A.y, B.x.c1, B.x.c0, B.y.c1, B.y.c0, C.x, C.y] (EIP-197 order).
     /// @param input The public input; must be below r.
     /// @return Always true (every failure reverts with one of the errors above).
     function verifyProof(uint256[8] calldata proof, uint256 input) external view returns (bool) {
-        // Memory 0x000-0x300 is the pairing input, four (G1, G2) pairs of 6 words:
-        //   0x000 A, B      0x0c0 C, -delta      0x180 alpha, -beta      0x240 vk_x, -gamma
-        // The key words go in first, at 0x100-0x2e0 (Solidity allocates nothing between
-        // these blocks, so the unallocated memory stays as written); the last block computes
-        // vk_x in 0x000-0x0a0, copies the proof, overwrites the free-memory pointer and zero
-        // slot, and so ends with an assembly `return`, never going back to Solidity.
+"#;
+
+/// `verifyProof`'s assembly, first part: the input check, vk_x = IC0 + input·IC1 (with the
+/// names IC0_X, IC0_Y, IC1_X, IC1_Y) and the proof's points copied in.
+const ASM_VK_X: &str = r#"            if iszero(lt(input, R)) {
+                mstore(0x00, 0xa54f8e27) // PublicInputNotInField()
+                revert(0x1c, 0x04)
+            }
+            // Memory 0x000-0x300 is the pairing input, four (G1, G2) pairs of 6 words:
+            //   0x000 A, B      0x0c0 C, -delta      0x180 alpha, -beta      0x240 vk_x, -gamma
+            // vk_x is computed first, in the words of pair 0 (written after it), and lands in
+            // pair 3. This overwrites Solidity's scratch, free-memory pointer and zero slot,
+            // so the function ends with an assembly `return` and never goes back to Solidity.
+            mstore(0x40, IC1_X)
+            mstore(0x60, IC1_Y)
+            mstore(0x80, input)
+            let ok := staticcall(gas(), 0x07, 0x40, 0x60, 0x40, 0x40) // input * IC1 -> 0x40
+            mstore(0x00, IC0_X)
+            mstore(0x20, IC0_Y)
+            ok := and(ok, staticcall(gas(), 0x06, 0x00, 0x80, 0x240, 0x40)) // + IC0 -> vk_x
+            // With a valid key and input < r these cannot fail but for lack of gas, and then
+            // too little is left to say more than an empty revert.
+            if iszero(ok) { revert(0x00, 0x00) }
+            calldatacopy(0x000, proof, 0xc0) // A, B
+            calldatacopy(0x0c0, add(proof, 0xc0), 0x40) // C
+"#;
+
+/// The embedded form's key words written into the pairing input.
+const ASM_KEY_WORDS: &str = r#"            mstore(0x100, NEG_DELTA_X1)
+            mstore(0x120, NEG_DELTA_X0)
+            mstore(0x140, NEG_DELTA_Y1)
+            mstore(0x160, NEG_DELTA_Y0)
+            mstore(0x180, ALPHA_X)
+            mstore(0x1a0, ALPHA_Y)
+            mstore(0x1c0, NEG_BETA_X1)
+            mstore(0x1e0, NEG_BETA_X0)
+            mstore(0x200, NEG_BETA_Y1)
+            mstore(0x220, NEG_BETA_Y0)
+            mstore(0x280, NEG_GAMMA_X1)
+            mstore(0x2a0, NEG_GAMMA_X0)
+            mstore(0x2c0, NEG_GAMMA_Y1)
+            mstore(0x2e0, NEG_GAMMA_Y0)
+"#;
+
+/// `verifyProof`'s assembly, last part: the pairing, its result, and the end of the contract.
+const ASM_PAIRING: &str = r#"            if iszero(staticcall(gas(), 0x08, 0x000, 0x300, 0x000, 0x20)) {
+                mstore(0x00, 0x4f7b0f0f) // ProofMalformed()
+                revert(0x1c, 0x04)
+            }
+            if iszero(eq(mload(0x00), 1)) {
+                mstore(0x00, 0x7fcdd1f4) // ProofInvalid()
+                revert(0x1c, 0x04)
+            }
+            mstore(0x00, 1)
+            return(0x00, 0x20)
+        }
+    }
+}
+"#;
+
+/// The embedded form's `verifyProof` (and the contract's end).
+fn verify_body() -> String {
+    format!("\n{VERIFY_HEAD}        assembly (\"memory-safe\") {{\n{ASM_VK_X}{ASM_KEY_WORDS}{ASM_PAIRING}")
+}
+
+/// The keyed form's `verifyProof` (and the contract's end): the same memory layout and
+/// precompile calls. Solidity cannot read an immutable inside assembly, so the key words are
+/// first copied into the pairing input through locals, a group at a time (the stack holds
+/// only 16), then the embedded form's assembly runs with IC0 and IC1 in locals.
+fn keyed_verify_body() -> String {
+    let vk_x = ASM_VK_X
+        .replace("IC0_X", "ic0x")
+        .replace("IC0_Y", "ic0y")
+        .replace("IC1_X", "ic1x")
+        .replace("IC1_Y", "ic1y");
+    format!("\n{VERIFY_HEAD}{KEYED_KEY_WORDS}        assembly {{\n{vk_x}{ASM_PAIRING}")
+}
+
+/// The keyed form's key words written into the pairing input (at 0x100-0x2e0, where the
+/// last assembly block does not write before the pairing), then IC0 and IC1 read into
+/// locals. Solidity allocates nothing between these blocks, so what they write stays.
+const KEYED_KEY_WORDS: &str = r#"        // Solidity cannot read an immutable in assembly: the key words go into the pairing
+        // input (0x100-0x2e0, see below) through locals, a group at a time (stack depth).
+        // Solidity allocates no memory in between, so they stay as written.
         {
             (uint256 x1, uint256 x0, uint256 y1, uint256 y0) = (NEG_DELTA_X1, NEG_DELTA_X0, NEG_DELTA_Y1, NEG_DELTA_Y0);
             assembly {
@@ -414,92 +488,4 @@ const KEYED_VERIFY_BODY: &str = r#"
             }
         }
         (uint256 ic0x, uint256 ic0y, uint256 ic1x, uint256 ic1y) = (IC0_X, IC0_Y, IC1_X, IC1_Y);
-        assembly {
-            if iszero(lt(input, R)) {
-                mstore(0x00, 0xa54f8e27) // PublicInputNotInField()
-                revert(0x1c, 0x04)
-            }
-            mstore(0x40, ic1x)
-            mstore(0x60, ic1y)
-            mstore(0x80, input)
-            let ok := staticcall(gas(), 0x07, 0x40, 0x60, 0x40, 0x40) // input * IC1 -> 0x40
-            mstore(0x00, ic0x)
-            mstore(0x20, ic0y)
-            ok := and(ok, staticcall(gas(), 0x06, 0x00, 0x80, 0x240, 0x40)) // + IC0 -> vk_x
-            // With a valid key and input < r these cannot fail but for lack of gas, and then
-            // too little is left to say more than an empty revert.
-            if iszero(ok) { revert(0x00, 0x00) }
-            calldatacopy(0x000, proof, 0xc0) // A, B
-            calldatacopy(0x0c0, add(proof, 0xc0), 0x40) // C
-            if iszero(staticcall(gas(), 0x08, 0x000, 0x300, 0x000, 0x20)) {
-                mstore(0x00, 0x4f7b0f0f) // ProofMalformed()
-                revert(0x1c, 0x04)
-            }
-            if iszero(eq(mload(0x00), 1)) {
-                mstore(0x00, 0x7fcdd1f4) // ProofInvalid()
-                revert(0x1c, 0x04)
-            }
-            mstore(0x00, 1)
-            return(0x00, 0x20)
-        }
-    }
-}
-"#;
-
-/// The key-independent part of the contract: `verifyProof`.
-const VERIFY_BODY: &str = r#"
-    /// @notice Verifies a Groth16 proof for one public input. Reverts unless it verifies.
-    /// @param proof [A.x, A.y, B.x.c1, B.x.c0, B.y.c1, B.y.c0, C.x, C.y] (EIP-197 order).
-    /// @param input The public input; must be below r.
-    /// @return Always true (every failure reverts with one of the errors above).
-    function verifyProof(uint256[8] calldata proof, uint256 input) external view returns (bool) {
-        assembly ("memory-safe") {
-            if iszero(lt(input, R)) {
-                mstore(0x00, 0xa54f8e27) // PublicInputNotInField()
-                revert(0x1c, 0x04)
-            }
-            // Memory 0x000-0x300 is the pairing input, four (G1, G2) pairs of 6 words:
-            //   0x000 A, B      0x0c0 C, -delta      0x180 alpha, -beta      0x240 vk_x, -gamma
-            // vk_x is computed first, in the words of pair 0 (written after it), and lands in
-            // pair 3. This overwrites Solidity's scratch, free-memory pointer and zero slot,
-            // so the function ends with an assembly `return` and never goes back to Solidity.
-            mstore(0x40, IC1_X)
-            mstore(0x60, IC1_Y)
-            mstore(0x80, input)
-            let ok := staticcall(gas(), 0x07, 0x40, 0x60, 0x40, 0x40) // input * IC1 -> 0x40
-            mstore(0x00, IC0_X)
-            mstore(0x20, IC0_Y)
-            ok := and(ok, staticcall(gas(), 0x06, 0x00, 0x80, 0x240, 0x40)) // + IC0 -> vk_x
-            // With a valid key and input < r these cannot fail but for lack of gas, and then
-            // too little is left to say more than an empty revert.
-            if iszero(ok) { revert(0x00, 0x00) }
-            calldatacopy(0x000, proof, 0xc0) // A, B
-            calldatacopy(0x0c0, add(proof, 0xc0), 0x40) // C
-            mstore(0x100, NEG_DELTA_X1)
-            mstore(0x120, NEG_DELTA_X0)
-            mstore(0x140, NEG_DELTA_Y1)
-            mstore(0x160, NEG_DELTA_Y0)
-            mstore(0x180, ALPHA_X)
-            mstore(0x1a0, ALPHA_Y)
-            mstore(0x1c0, NEG_BETA_X1)
-            mstore(0x1e0, NEG_BETA_X0)
-            mstore(0x200, NEG_BETA_Y1)
-            mstore(0x220, NEG_BETA_Y0)
-            mstore(0x280, NEG_GAMMA_X1)
-            mstore(0x2a0, NEG_GAMMA_X0)
-            mstore(0x2c0, NEG_GAMMA_Y1)
-            mstore(0x2e0, NEG_GAMMA_Y0)
-            if iszero(staticcall(gas(), 0x08, 0x000, 0x300, 0x000, 0x20)) {
-                mstore(0x00, 0x4f7b0f0f) // ProofMalformed()
-                revert(0x1c, 0x04)
-            }
-            if iszero(eq(mload(0x00), 1)) {
-                mstore(0x00, 0x7fcdd1f4) // ProofInvalid()
-                revert(0x1c, 0x04)
-            }
-            mstore(0x00, 1)
-            return(0x00, 0x20)
-        }
-    }
-}
 "#;

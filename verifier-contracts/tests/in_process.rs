@@ -7,10 +7,10 @@ use alloy::primitives::{Address, Bytes, U256};
 use alloy::sol_types::SolConstructor;
 use bulwark_contracts::bindings::KeyedGroth16Verifier;
 use bulwark_contracts::{
-    deploy_keyed_verifier, keyed_verifier_args, ContractArtifact, ContractsError, InProcessL1,
-    L1Backend, TxRequest,
+    deploy_keyed_verifier, deploy_verifier, keyed_verifier_args, ContractArtifact, ContractsError,
+    HubClient, InProcessL1, L1Backend, TxRequest,
 };
-use common::round::{fixture_vk, round};
+use common::round::{fixture_proof, fixture_vk, round};
 
 #[test]
 fn full_round_on_revm() {
@@ -103,4 +103,21 @@ fn deploying_a_malformed_key_file_is_refused_before_sending() {
     assert!(matches!(err, ContractsError::Field { .. }), "{err}");
     assert!(err.to_string().contains("alpha_g1"), "{err}");
     assert_eq!(l1.block_number(), 0, "nothing was sent");
+}
+
+/// The embedded-constant form (`bulwark export-verifier` + `./artifacts.sh`) still deploys
+/// from its artifact, with its code checked, and verifies.
+#[test]
+fn embedded_verifier_deploys_from_its_artifact() {
+    let mut l1 = InProcessL1::new();
+    let from = l1.accounts()[0];
+    let artifact = ContractArtifact::fixture_verifier();
+    let verifier = deploy_verifier(&mut l1, from, &artifact).unwrap().value;
+    let mut client = HubClient::at(l1, Address::ZERO, verifier);
+    let (proof, input) = fixture_proof();
+    client.verify_proof(&proof, input).unwrap();
+    assert_eq!(client.circuit_digest().unwrap(), common::TEST_DIGEST);
+    let mut bad = proof;
+    bad[0][31] ^= 1;
+    assert!(client.verify_proof(&bad, input).is_err());
 }
