@@ -33,6 +33,9 @@ pub enum BenchError {
     /// Proving failed.
     #[error(transparent)]
     Pipeline(#[from] PipelineError),
+    /// ROOT, the wrap or Groth16 failed.
+    #[error(transparent)]
+    Settlement(#[from] crate::settlement::SettlementError),
     /// Something else failed (temporary files, the comparison circuit).
     #[error("bench: {0}")]
     Other(String),
@@ -350,4 +353,89 @@ pub fn bench_leaf_sizes(
         });
     }
     Ok(out)
+}
+
+/// Figures of the whole settlement path of one batch (`bulwark bench wrap --circuit root-K`):
+/// the proof tree, ROOT, the plonky2 wrap and Groth16, with the production FRI parameters.
+#[derive(Clone, Debug, Serialize)]
+pub struct SettlementFigures {
+    /// The circuit, in words.
+    pub circuit: String,
+    /// Signed transfers in the batch.
+    pub ops: usize,
+    /// R1CS constraints of the wrap verifier.
+    pub constraints: usize,
+    /// Non-zero terms of its three matrices.
+    pub matrix_terms: usize,
+    /// Groth16 (development) setup, seconds; `None` when the keys were loaded.
+    pub setup_s: Option<f64>,
+    /// Loading the keys and matrices (or making them), seconds.
+    pub keys_s: f64,
+    /// The proof tree, seconds.
+    pub tree_s: f64,
+    /// The ROOT proof, seconds.
+    pub root_s: f64,
+    /// The plonky2 wrap proof, seconds.
+    pub wrap_plonky2_s: f64,
+    /// Groth16 prove (synthesis, checks and proof), seconds.
+    pub prove_s: f64,
+    /// Peak resident memory of the process, bytes (VmHWM).
+    pub peak_rss_bytes: u64,
+    /// Proof sizes.
+    pub sizes: crate::settlement::ProofSizes,
+}
+
+/// Proves a batch of `ops` signed transfers on a fresh chain through ROOT, the wrap and
+/// Groth16 for a fixed hub, with the keys in `keys_dir` or else the development keys cached
+/// under `cache_dir` (made when missing: then `setup_s` is reported).
+pub fn bench_settlement(
+    circuits: Circuits,
+    ops: usize,
+    keys_dir: Option<&std::path::Path>,
+    cache_dir: &std::path::Path,
+    backend: &dyn crate::backend::Backend,
+) -> Result<SettlementFigures, BenchError> {
+    use crate::settlement::{
+        prove_settlement, KeySource, L1Slot, SettlementCircuits, SettlementKeys,
+    };
+    if ops == 0 {
+        return Err(BenchError::Other(
+            "the batch needs at least one transfer".into(),
+        ));
+    }
+    let tmp = tempfile::tempdir().map_err(|e| BenchError::Other(e.to_string()))?;
+    let (store, batch) = transfer_batch(&tmp.path().join("state"), &circuits.params, ops)?;
+    let circuit = format!("root (K = {})", circuits.params.ops_per_leaf);
+    let settlement = SettlementCircuits::build(circuits)?;
+    let keys = match keys_dir {
+        Some(dir) => SettlementKeys::load(dir, &settlement)?,
+        None => SettlementKeys::load_or_setup_dev(cache_dir, &settlement)?,
+    };
+    let setup_s = (keys.source == KeySource::Generated).then_some(keys.seconds);
+    let outcome = store.dry_run_batch(&batch)?;
+    let options = ProveOptions {
+        checkpoint_dir: Some(tmp.path().join("checkpoints")),
+        keep_checkpoints: false,
+        progress: None,
+    };
+    let slot = L1Slot {
+        hub: [0x5f; 20],
+        batch_index: 0,
+    };
+    let proof = prove_settlement(&settlement, &keys, backend, &batch, outcome, slot, &options)?;
+    let t = &proof.times;
+    Ok(SettlementFigures {
+        circuit,
+        ops,
+        constraints: keys.r1cs.num_constraints(),
+        matrix_terms: keys.r1cs.num_terms(),
+        setup_s,
+        keys_s: keys.seconds,
+        tree_s: t.tree_s,
+        root_s: t.root_s,
+        wrap_plonky2_s: t.wrap_s,
+        prove_s: t.groth16_s,
+        peak_rss_bytes: crate::groth16::commands::peak_rss_bytes(),
+        sizes: proof.sizes.clone(),
+    })
 }

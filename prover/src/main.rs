@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::{bail, Context, Result};
 use bulwark_prover::artifact::{verify_artifact, write_artifact, PublicOutputs};
 use bulwark_prover::backend::BackendKind;
-use bulwark_prover::bench::{bench_leaf_sizes, bench_prove};
+use bulwark_prover::bench::{bench_leaf_sizes, bench_prove, bench_settlement};
 use bulwark_prover::cache::{
     CacheOutcome, CircuitCache, CircuitParams, Circuits, DEFAULT_OPS_PER_LEAF,
 };
@@ -14,7 +14,7 @@ use bulwark_prover::demo::{self, DemoOptions};
 use bulwark_prover::files::{read_batch, read_key, write_atomic};
 use bulwark_prover::groth16::commands::{run_bench_wrap, run_setup, run_verify, run_wrap};
 use bulwark_prover::groth16::keys::{SetupMode, DEV_WARNING};
-use bulwark_prover::groth16::target::WrapTarget;
+use bulwark_prover::groth16::target::{root_params, WrapTarget};
 use bulwark_prover::pipeline::{prove_outcome, ProveOptions};
 use bulwark_prover::progress::bar;
 use bulwark_prover::settlement::{
@@ -225,12 +225,27 @@ struct CircuitArgs {
 /// The stages `bulwark bench` measures.
 #[derive(Subcommand, Debug)]
 enum BenchCommand {
-    /// Groth16 wrapping of the insecure test wrap proof: constraints, setup and prove time,
-    /// peak memory, proof size.
+    /// Groth16 wrapping: constraints, setup and prove time, peak memory, proof size. With
+    /// `--circuit words-test` (the default) of the insecure test wrap proof; with
+    /// `--circuit root-K` the production path of one batch of signed transfers (proof tree,
+    /// ROOT, plonky2 wrap, Groth16), with `--keys DIR` or the cached development keys.
     Wrap {
         /// Where the heavy kernels run.
         #[arg(long, default_value = "cpu")]
         backend: BackendKind,
+        /// `words-test` or `root-K` (e.g. `root-16`).
+        #[arg(long, default_value = "words-test")]
+        circuit: WrapTarget,
+        /// Groth16 keys (pk.bin, r1cs.bin) from `bulwark setup` for a `root-K` circuit;
+        /// without it, development keys from the cache (made once when missing).
+        #[arg(long)]
+        keys: Option<PathBuf>,
+        /// Signed transfers in the `root-K` batch (default: K, one leaf).
+        #[arg(long)]
+        ops: Option<usize>,
+        /// Circuit cache directory (default: $XDG_CACHE_HOME/bulwark or ~/.cache/bulwark).
+        #[arg(long)]
+        cache: Option<PathBuf>,
     },
     /// Prove batches of signed transfers end to end and compare the node step with
     /// plonky2's standard recursion (figures on stdout; --json for one JSON object).
@@ -808,7 +823,59 @@ fn run(cli: Cli) -> Result<()> {
                 )
             });
         }
-        Command::Bench(BenchCommand::Wrap { backend }) => {
+        Command::Bench(BenchCommand::Wrap {
+            backend,
+            circuit: WrapTarget::Root { ops: k },
+            keys,
+            ops,
+            cache,
+        }) => {
+            let cache = cache_at(cache);
+            let circuits = load_circuits(&cache, root_params(k), json)?;
+            if keys.is_none() {
+                eprintln!("{DEV_WARNING}");
+            }
+            let backend = backend.open()?;
+            let r = bench_settlement(
+                circuits,
+                ops.unwrap_or(k),
+                keys.as_deref(),
+                cache.dir(),
+                backend.as_ref(),
+            )?;
+            emit(json, serde_json::to_value(&r)?, || {
+                let setup = r
+                    .setup_s
+                    .map_or("skipped (keys loaded)".to_string(), |s| format!("{s:.1} s"));
+                format!(
+                    "{}, {} transfers: {} constraints ({} matrix terms), setup {setup}, keys {:.1} s, \
+                     tree {:.1} s, root {:.1} s, plonky2 wrap {:.1} s, Groth16 prove {:.1} s, \
+                     peak RSS {:.2} GiB, proof {} bytes compressed ({} as calldata)",
+                    r.circuit,
+                    r.ops,
+                    r.constraints,
+                    r.matrix_terms,
+                    r.keys_s,
+                    r.tree_s,
+                    r.root_s,
+                    r.wrap_plonky2_s,
+                    r.prove_s,
+                    r.peak_rss_bytes as f64 / (1u64 << 30) as f64,
+                    r.sizes.groth16_compressed,
+                    r.sizes.groth16_calldata
+                )
+            });
+        }
+        Command::Bench(BenchCommand::Wrap {
+            backend,
+            circuit: WrapTarget::WordsTest,
+            keys,
+            ops,
+            ..
+        }) => {
+            if keys.is_some() || ops.is_some() {
+                bail!("--keys and --ops apply to `--circuit root-K` only");
+            }
             let r = run_bench_wrap(backend)?;
             emit(json, serde_json::to_value(&r)?, || {
                 format!(
@@ -864,7 +931,7 @@ fn prove_for_hub(
     };
     let proof = prove_settlement(
         &settlement,
-        &keys.keys,
+        &keys,
         backend.as_ref(),
         batch,
         outcome,

@@ -24,11 +24,14 @@ use bulwark_state::{Batch, BatchOutcome};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use crate::backend::r1cs::R1cs;
 use crate::backend::Backend;
 use crate::cache::Circuits;
 use crate::groth16::commands::wrap_and_prove;
 use crate::groth16::digest::{digest_hex, wrap_circuit_digest};
-use crate::groth16::keys::{setup, Keys, SetupMode};
+use crate::groth16::keys::{
+    circuit_matrices, load_matrices, setup, write_matrices, Keys, SetupMode,
+};
 use crate::groth16::prove::WrappedProof;
 use crate::groth16::target::{BuiltWrap, InnerCircuit};
 use crate::groth16::Groth16Error;
@@ -110,6 +113,8 @@ pub enum KeySource {
 pub struct SettlementKeys {
     /// The keys.
     pub keys: Keys,
+    /// The R1CS matrices of the wrap verifier they were made for (`r1cs.bin` beside them).
+    pub r1cs: R1cs,
     /// Where they came from.
     pub source: KeySource,
     /// The folder that holds `pk.bin` and `vk.json`.
@@ -126,15 +131,24 @@ impl SettlementKeys {
             .join(hex::encode(circuits.wrap_digest))
     }
 
-    /// Reads `pk.bin` from `dir`, refusing keys made for another circuit.
+    /// Reads `pk.bin` and `r1cs.bin` from `dir`, refusing files made for another circuit
+    /// (keys from before `r1cs.bin` existed get their matrices made once and stored).
     pub fn load(dir: &Path, circuits: &SettlementCircuits) -> Result<Self, SettlementError> {
         let started = Instant::now();
+        let data = &circuits.wrap.wrap.data;
+        let r1cs = load_matrices(dir, &circuits.wrap_digest, || {
+            Ok(WrapVerifierCircuit::setup(
+                &data.common,
+                &data.verifier_only,
+            )?)
+        })?;
         let path = dir.join("pk.bin");
         let bytes =
             std::fs::read(&path).map_err(|e| Groth16Error::file(path.display().to_string(), e))?;
         let keys = Keys::from_pk_bytes(&bytes, &circuits.wrap_digest)?;
         Ok(Self {
             keys,
+            r1cs,
             source: KeySource::Loaded,
             dir: dir.to_path_buf(),
             seconds: started.elapsed().as_secs_f64(),
@@ -161,6 +175,12 @@ impl SettlementKeys {
         }
         let started = Instant::now();
         let data = &circuits.wrap.wrap.data;
+        // The matrices first, stored and kept; the Groth16 setup's own synthesis follows.
+        let r1cs = circuit_matrices(
+            WrapVerifierCircuit::setup(&data.common, &data.verifier_only)
+                .map_err(Groth16Error::from)?,
+        )?;
+        write_matrices(&dir, &r1cs, &circuits.wrap_digest)?;
         let keys = setup(
             WrapVerifierCircuit::setup(&data.common, &data.verifier_only)
                 .map_err(Groth16Error::from)?,
@@ -170,6 +190,7 @@ impl SettlementKeys {
         keys.write(&dir)?;
         Ok(Self {
             keys,
+            r1cs,
             source: KeySource::Generated,
             dir,
             seconds: started.elapsed().as_secs_f64(),
@@ -266,7 +287,7 @@ fn hex_words(words: &[u32]) -> String {
 /// Groth16, checking each seam against the hub's reference.
 pub fn prove_settlement(
     circuits: &SettlementCircuits,
-    keys: &Keys,
+    keys: &SettlementKeys,
     backend: &dyn Backend,
     batch: &Batch,
     outcome: BatchOutcome,
@@ -326,7 +347,7 @@ pub fn prove_settlement(
     stage("wrap+g16");
     let (wrapped, [wrap_s, groth16_s]) = {
         let _span = tracing::info_span!("wrap").entered();
-        wrap_and_prove(backend, keys, &circuits.wrap, &root_proof)?
+        wrap_and_prove(backend, &keys.keys, &keys.r1cs, &circuits.wrap, &root_proof)?
     };
     let expected_input = public_input(&header);
     let proved_input = fr_bytes(&wrapped.public_input);

@@ -12,9 +12,10 @@ use ark_bn254::{Bn254, Fr, G1Projective};
 use ark_ec::CurveGroup;
 use ark_ff::{BigInteger256, FftField, Field, PrimeField, Zero};
 use ark_groth16::{Proof, ProvingKey};
-use ark_relations::r1cs::{ConstraintMatrices, ConstraintSystemRef};
+use ark_relations::r1cs::ConstraintSystemRef;
 use rayon::prelude::*;
 
+use super::r1cs::{R1cs, RowValues};
 use super::{Backend, BackendError, NttDirection};
 
 /// Why a proof could not be made.
@@ -24,7 +25,7 @@ pub enum ProveError {
     #[error(transparent)]
     Backend(#[from] BackendError),
     /// The constraint system has no assignment or no matrices (not finalized, or
-    /// synthesized in setup mode).
+    /// synthesized in setup mode), or the assignment does not fit the matrices.
     #[error("the constraint system cannot be proved: {0}")]
     ConstraintSystem(String),
     /// The proving key does not fit the constraint system.
@@ -32,66 +33,94 @@ pub enum ProveError {
     KeyMismatch(String),
 }
 
-/// A finalized constraint system's matrices and full assignment (the constant 1, the
-/// public inputs, then the witness).
-pub struct Assignment {
-    /// The R1CS matrices.
-    pub matrices: ConstraintMatrices<Fr>,
-    /// Number of instance variables, the constant 1 included.
-    pub num_instance: usize,
-    /// `[1, inputs…, witness…]`.
-    pub full: Vec<Fr>,
+/// A full assignment (the constant 1, the public inputs, then the witness) with the
+/// evaluations `A·z`, `B·z`, `C·z` of every constraint of its [`R1cs`], zero-padded to the
+/// QAP domain.
+pub struct Assignment<'r> {
+    r1cs: &'r R1cs,
+    full: Vec<Fr>,
+    rows: RowValues,
 }
 
-impl Assignment {
-    /// Takes the matrices and assignment out of a synthesized, finalized system.
-    pub fn from_cs(cs: &ConstraintSystemRef<Fr>) -> Result<Self, ProveError> {
-        let matrices = cs
-            .to_matrices()
-            .ok_or_else(|| ProveError::ConstraintSystem("no matrices".into()))?;
-        let inner = cs
-            .borrow()
-            .ok_or_else(|| ProveError::ConstraintSystem("no constraint system".into()))?;
-        if inner.witness_assignment.len() != inner.num_witness_variables {
-            return Err(ProveError::ConstraintSystem(
-                "witness values are missing (synthesized in setup mode?)".into(),
-            ));
+impl<'r> Assignment<'r> {
+    /// Evaluates `full` against `r1cs` (in parallel; the satisfaction check and the witness
+    /// map both need these values, so they are computed once).
+    pub fn new(r1cs: &'r R1cs, full: Vec<Fr>) -> Result<Self, ProveError> {
+        let vars = r1cs.num_instance + r1cs.num_witness;
+        if full.len() != vars {
+            return Err(ProveError::ConstraintSystem(format!(
+                "the assignment has {} values, the constraint system {vars} variables",
+                full.len()
+            )));
         }
-        let mut full = inner.instance_assignment.clone();
-        full.extend_from_slice(&inner.witness_assignment);
-        Ok(Assignment {
-            matrices,
-            num_instance: inner.num_instance_variables,
-            full,
-        })
+        let rows = r1cs.evaluate(&full, domain_size(r1cs));
+        Ok(Self { r1cs, full, rows })
+    }
+
+    /// The first constraint the assignment violates (its row index), if any.
+    pub fn first_unsatisfied(&self) -> Option<usize> {
+        self.r1cs.first_unsatisfied(&self.rows)
+    }
+
+    /// `[1, inputs…, witness…]`.
+    pub fn full(&self) -> &[Fr] {
+        &self.full
     }
 }
 
-fn row_value(row: &[(Fr, usize)], full: &[Fr]) -> Fr {
-    row.iter().map(|(coeff, i)| *coeff * full[*i]).sum()
+/// The full assignment `[1, inputs…, witness…]` of a system synthesized in a proving mode,
+/// moved out of it (the system is left with empty assignment vectors).
+pub fn take_full_assignment(cs: &ConstraintSystemRef<Fr>) -> Result<Vec<Fr>, ProveError> {
+    let mut inner = cs
+        .borrow_mut()
+        .ok_or_else(|| ProveError::ConstraintSystem("no constraint system".into()))?;
+    if inner.instance_assignment.len() != inner.num_instance_variables
+        || inner.witness_assignment.len() != inner.num_witness_variables
+    {
+        return Err(ProveError::ConstraintSystem(
+            "witness values are missing (synthesized in setup mode?)".into(),
+        ));
+    }
+    let mut full = Vec::with_capacity(inner.num_instance_variables + inner.num_witness_variables);
+    full.append(&mut inner.instance_assignment);
+    full.append(&mut inner.witness_assignment);
+    Ok(full)
 }
 
-/// The coefficients of `h = (A·B − C) / Z_H` over the smallest radix-2 domain holding the
-/// constraints plus one input-consistency row per instance variable (libsnark's reduction).
-pub fn witness_map(backend: &dyn Backend, a: &Assignment) -> Result<Vec<Fr>, ProveError> {
-    let m = &a.matrices;
-    let rows = m.num_constraints + a.num_instance;
-    let n = rows.next_power_of_two();
-    let mut va = vec![Fr::zero(); n];
-    let mut vb = vec![Fr::zero(); n];
-    let mut vc = vec![Fr::zero(); n];
-    va[..m.num_constraints]
-        .par_iter_mut()
-        .zip(vb[..m.num_constraints].par_iter_mut())
-        .zip(vc[..m.num_constraints].par_iter_mut())
-        .enumerate()
-        .for_each(|(i, ((x, y), z))| {
-            *x = row_value(&m.a[i], &a.full);
-            *y = row_value(&m.b[i], &a.full);
-            *z = row_value(&m.c[i], &a.full);
-        });
+/// The matrices of a synthesized, finalized system that constructed them.
+pub fn matrices_of(cs: &ConstraintSystemRef<Fr>) -> Result<R1cs, ProveError> {
+    let matrices = cs
+        .to_matrices()
+        .ok_or_else(|| ProveError::ConstraintSystem("no matrices".into()))?;
+    R1cs::from_arkworks(&matrices).map_err(|e| ProveError::ConstraintSystem(e.to_string()))
+}
+
+/// The smallest radix-2 domain holding the constraints plus one input-consistency row per
+/// instance variable (libsnark's reduction).
+fn domain_size(r1cs: &R1cs) -> usize {
+    (r1cs.num_constraints() + r1cs.num_instance).next_power_of_two()
+}
+
+/// The coefficients of `h = (A·B − C) / Z_H` over [`domain_size`]'s domain.
+pub fn witness_map(backend: &dyn Backend, a: Assignment<'_>) -> Result<Vec<Fr>, ProveError> {
+    quotient(backend, a.r1cs, &a.full, a.rows)
+}
+
+fn quotient(
+    backend: &dyn Backend,
+    r1cs: &R1cs,
+    full: &[Fr],
+    rows: RowValues,
+) -> Result<Vec<Fr>, ProveError> {
+    let RowValues {
+        a: mut va,
+        b: mut vb,
+        c: mut vc,
+    } = rows;
+    let n = va.len();
     // Input consistency: A gets one row per instance variable holding its value.
-    va[m.num_constraints..rows].copy_from_slice(&a.full[..a.num_instance]);
+    let m = r1cs.num_constraints();
+    va[m..m + r1cs.num_instance].copy_from_slice(&full[..r1cs.num_instance]);
 
     let g = Fr::GENERATOR;
     for v in [&mut va, &mut vb, &mut vc] {
@@ -119,12 +148,13 @@ fn bigints(values: &[Fr]) -> Vec<BigInteger256> {
 pub fn create_proof(
     backend: &dyn Backend,
     pk: &ProvingKey<Bn254>,
-    assignment: &Assignment,
+    assignment: Assignment<'_>,
     r: Fr,
     s: Fr,
 ) -> Result<Proof<Bn254>, ProveError> {
-    let n_vars = assignment.full.len();
-    let ni = assignment.num_instance;
+    let Assignment { r1cs, full, rows } = assignment;
+    let n_vars = full.len();
+    let ni = r1cs.num_instance;
     for (name, len) in [
         ("a_query", pk.a_query.len()),
         ("b_g1_query", pk.b_g1_query.len()),
@@ -143,7 +173,9 @@ pub fn create_proof(
             n_vars - ni
         )));
     }
-    let h = witness_map(backend, assignment)?;
+    let vars = bigints(&full[1..]);
+    let h = quotient(backend, r1cs, &full, rows)?;
+    drop(full);
     // h has degree at most n − 2: the key holds n − 1 powers.
     let h_len = pk.h_query.len();
     if h_len + 1 != h.len() {
@@ -153,7 +185,6 @@ pub fn create_proof(
         )));
     }
     let h_acc = backend.msm_g1(&pk.h_query, &bigints(&h[..h_len]))?;
-    let vars = bigints(&assignment.full[1..]);
     let l_acc = backend.msm_g1(&pk.l_query, &vars[ni - 1..])?;
 
     let delta1 = pk.delta_g1;
@@ -186,7 +217,9 @@ mod tests {
     use ark_r1cs_std::eq::EqGadget;
     use ark_r1cs_std::fields::fp::FpVar;
     use ark_r1cs_std::fields::FieldVar;
-    use ark_relations::r1cs::{ConstraintSynthesizer, ConstraintSystem, SynthesisError};
+    use ark_relations::r1cs::{
+        ConstraintMatrices, ConstraintSynthesizer, ConstraintSystem, SynthesisError, SynthesisMode,
+    };
     use ark_snark::SNARK;
     use rand::SeedableRng;
 
@@ -220,11 +253,24 @@ mod tests {
         }
     }
 
-    fn synthesize(circuit: Powers) -> Assignment {
+    /// arkworks' matrices and the full assignment of `circuit`.
+    fn synthesize(circuit: Powers) -> (ConstraintMatrices<Fr>, Vec<Fr>) {
         let cs = ConstraintSystem::new_ref();
         circuit.generate_constraints(cs.clone()).unwrap();
         cs.finalize();
-        Assignment::from_cs(&cs).unwrap()
+        let matrices = cs.to_matrices().unwrap();
+        (matrices, take_full_assignment(&cs).unwrap())
+    }
+
+    /// The full assignment of `circuit` synthesized as the prover does: no matrices.
+    fn witness_only(circuit: Powers) -> Vec<Fr> {
+        let cs = ConstraintSystem::new_ref();
+        cs.set_mode(SynthesisMode::Prove {
+            construct_matrices: false,
+        });
+        circuit.generate_constraints(cs.clone()).unwrap();
+        cs.finalize();
+        take_full_assignment(&cs).unwrap()
     }
 
     /// On the CPU backend the proof is bit-identical to arkworks' own prover for the same
@@ -240,17 +286,29 @@ mod tests {
         let (pk, vk) =
             Groth16::<Bn254>::circuit_specific_setup(Powers { x: None, k: 100 }, &mut rng).unwrap();
         let pvk = Groth16::<Bn254>::process_vk(&vk).unwrap();
-        let assignment = synthesize(circuit.clone());
+        let (matrices, full) = synthesize(circuit.clone());
+        // The prover's path: matrices from setup mode, the witness synthesized without them.
+        let setup_cs = ConstraintSystem::new_ref();
+        setup_cs.set_mode(SynthesisMode::Setup);
+        Powers { x: None, k: 100 }
+            .generate_constraints(setup_cs.clone())
+            .unwrap();
+        setup_cs.finalize();
+        let r1cs = matrices_of(&setup_cs).unwrap();
+        assert_eq!(witness_only(circuit.clone()), full);
+
         let (r, s) = (Fr::rand(&mut rng), Fr::rand(&mut rng));
-        let ours = create_proof(&CpuBackend, &pk, &assignment, r, s).unwrap();
+        let assignment = Assignment::new(&r1cs, full.clone()).unwrap();
+        assert_eq!(assignment.first_unsatisfied(), None);
+        let ours = create_proof(&CpuBackend, &pk, assignment, r, s).unwrap();
         let theirs = Groth16::<Bn254, LibsnarkReduction>::create_proof_with_reduction_and_matrices(
             &pk,
             r,
             s,
-            &assignment.matrices,
-            assignment.num_instance,
-            assignment.matrices.num_constraints,
-            &assignment.full,
+            &matrices,
+            matrices.num_instance_variables,
+            matrices.num_constraints,
+            &full,
         )
         .unwrap();
         assert_eq!(ours, theirs);
@@ -259,15 +317,31 @@ mod tests {
         assert!(!Groth16::<Bn254>::verify_with_processed_vk(&pvk, &[y + Fr::ONE], &ours).unwrap());
 
         // r = 0 takes the branch without B in G1.
-        let no_r = create_proof(&CpuBackend, &pk, &assignment, Fr::zero(), s).unwrap();
+        let assignment = Assignment::new(&r1cs, full.clone()).unwrap();
+        let no_r = create_proof(&CpuBackend, &pk, assignment, Fr::zero(), s).unwrap();
         assert!(Groth16::<Bn254>::verify_with_processed_vk(&pvk, &[y], &no_r).unwrap());
 
-        // A witness that breaks a constraint: the quotient is not a polynomial.
-        let mut bad = synthesize(circuit);
-        let last = bad.full.len() - 1;
-        bad.full[last] += Fr::ONE;
-        let forged = create_proof(&CpuBackend, &pk, &bad, r, s).unwrap();
+        // A witness that breaks a constraint: it is named, and forcing a proof through
+        // gives one that does not verify (the quotient is not a polynomial).
+        let mut bad = full;
+        let last = bad.len() - 1;
+        bad[last] += Fr::ONE;
+        let row = |m: &[Vec<(Fr, usize)>], i: usize| -> Fr {
+            m[i].iter().map(|(c, v)| *c * bad[*v]).sum()
+        };
+        let expected = (0..matrices.num_constraints)
+            .find(|&i| row(&matrices.a, i) * row(&matrices.b, i) != row(&matrices.c, i));
+        assert!(expected.is_some());
+        let bad = Assignment::new(&r1cs, bad).unwrap();
+        assert_eq!(bad.first_unsatisfied(), expected);
+        let forged = create_proof(&CpuBackend, &pk, bad, r, s).unwrap();
         assert!(!Groth16::<Bn254>::verify_with_processed_vk(&pvk, &[y], &forged).unwrap());
+
+        // An assignment of the wrong length is refused.
+        assert!(matches!(
+            Assignment::new(&r1cs, vec![Fr::ONE; 3]),
+            Err(ProveError::ConstraintSystem(_))
+        ));
     }
 
     /// A key made for another circuit is refused with the mismatch named.
@@ -276,11 +350,13 @@ mod tests {
         let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(4);
         let (pk, _) =
             Groth16::<Bn254>::circuit_specific_setup(Powers { x: None, k: 3 }, &mut rng).unwrap();
-        let assignment = synthesize(Powers {
+        let (matrices, full) = synthesize(Powers {
             x: Some(Fr::from(2u8)),
             k: 40,
         });
-        let err = create_proof(&CpuBackend, &pk, &assignment, Fr::ONE, Fr::ONE).unwrap_err();
+        let r1cs = R1cs::from_arkworks(&matrices).unwrap();
+        let assignment = Assignment::new(&r1cs, full).unwrap();
+        let err = create_proof(&CpuBackend, &pk, assignment, Fr::ONE, Fr::ONE).unwrap_err();
         assert!(matches!(err, ProveError::KeyMismatch(_)), "{err}");
     }
 }

@@ -11,6 +11,7 @@
 pub mod cpu;
 pub mod differential;
 pub mod groth16;
+pub mod r1cs;
 
 use std::fmt;
 use std::str::FromStr;

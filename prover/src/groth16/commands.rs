@@ -15,11 +15,12 @@ use serde::Serialize;
 use super::artifact::{read_proof_file, write_proof_files};
 use super::digest::{digest_hex, wrap_circuit_digest};
 use super::inner_proof::{read_inner_proof, InnerProof};
-use super::keys::{setup, Keys, SetupMode};
+use super::keys::{circuit_matrices, load_matrices, setup, write_matrices, Keys, SetupMode};
 use super::prove::{prove, WrappedProof};
 use super::target::{BuiltWrap, WrapTarget};
 use super::verify::verify;
 use super::Groth16Error;
+use crate::backend::r1cs::R1cs;
 use crate::backend::{Backend, BackendKind};
 use crate::cache::CircuitCache;
 
@@ -38,7 +39,8 @@ pub struct SetupReport {
     pub out: String,
 }
 
-/// Builds the target's wrap circuit and writes its Groth16 keys into `out`.
+/// Builds the target's wrap circuit and writes its Groth16 keys and R1CS matrices into
+/// `out`.
 pub fn run_setup(
     target: WrapTarget,
     mode: SetupMode,
@@ -48,7 +50,13 @@ pub fn run_setup(
     let built = target.build(cache)?;
     let (common, verifier) = (&built.wrap.data.common, &built.wrap.data.verifier_only);
     let digest = wrap_circuit_digest(common, verifier);
-    let constraints = count_constraints(WrapVerifierCircuit::setup(common, verifier)?)?;
+    // The matrices first (the prover reads them instead of rebuilding them), dropped
+    // before the Groth16 setup so the two peaks do not add up.
+    let constraints = {
+        let r1cs = circuit_matrices(WrapVerifierCircuit::setup(common, verifier)?)?;
+        write_matrices(out, &r1cs, &digest)?;
+        r1cs.num_constraints()
+    };
     let keys = setup(WrapVerifierCircuit::setup(common, verifier)?, digest, mode)?;
     keys.write(out)?;
     Ok(SetupReport {
@@ -101,8 +109,12 @@ pub fn run_wrap(
     let bytes = std::fs::read(&pk_path)
         .map_err(|e| Groth16Error::file(pk_path.display().to_string(), e))?;
     let keys = Keys::from_pk_bytes(&bytes, &digest)?;
+    drop(bytes);
+    let r1cs = load_matrices(keys_dir, &digest, || {
+        Ok(WrapVerifierCircuit::setup(common, verifier)?)
+    })?;
     let inner = read_inner_proof(proof_file, built.inner.data())?;
-    let (wrapped, _) = wrap_and_prove(backend.as_ref(), &keys, &built, &inner)?;
+    let (wrapped, _) = wrap_and_prove(backend.as_ref(), &keys, &r1cs, &built, &inner)?;
     write_proof_files(out, &wrapped, digest)?;
     Ok(WrapReport {
         circuit_digest: digest_hex(&digest),
@@ -112,11 +124,12 @@ pub fn run_wrap(
     })
 }
 
-/// The plonky2 wrap proof of `inner`, then the Groth16 proof of its R1CS verifier; with
-/// the seconds each took.
+/// The plonky2 wrap proof of `inner`, then the Groth16 proof of its R1CS verifier (whose
+/// matrices are `r1cs`); with the seconds each took.
 pub(crate) fn wrap_and_prove(
     backend: &dyn Backend,
     keys: &Keys,
+    r1cs: &R1cs,
     built: &BuiltWrap,
     inner: &InnerProof,
 ) -> Result<(WrappedProof, [f64; 2]), Groth16Error> {
@@ -131,6 +144,7 @@ pub(crate) fn wrap_and_prove(
     let wrapped = prove(
         backend,
         keys,
+        r1cs,
         &data.common,
         &data.verifier_only,
         wrap_proof,
@@ -221,7 +235,8 @@ pub fn run_bench_wrap(backend: BackendKind) -> Result<BenchReport, Groth16Error>
     let built = target.build(&CircuitCache::new(CircuitCache::default_dir()))?;
     let (common, verifier) = (&built.wrap.data.common, &built.wrap.data.verifier_only);
     let digest = wrap_circuit_digest(common, verifier);
-    let constraints = count_constraints(WrapVerifierCircuit::setup(common, verifier)?)?;
+    let r1cs = circuit_matrices(WrapVerifierCircuit::setup(common, verifier)?)?;
+    let constraints = r1cs.num_constraints();
     let t = Instant::now();
     let keys = setup(
         WrapVerifierCircuit::setup(common, verifier)?,
@@ -235,7 +250,7 @@ pub fn run_bench_wrap(backend: BackendKind) -> Result<BenchReport, Groth16Error>
         .map_err(|e| Groth16Error::WrapProof(e.to_string()))?;
     // The words circuit built here is the target's inner circuit (same build, same digest).
     let (wrapped, [wrap_plonky2_s, prove_s]) =
-        wrap_and_prove(backend.as_ref(), &keys, &built, &inner)?;
+        wrap_and_prove(backend.as_ref(), &keys, &r1cs, &built, &inner)?;
     let mut compressed = Vec::new();
     ark_serialize::CanonicalSerialize::serialize_compressed(&wrapped.proof, &mut compressed)
         .map_err(|e| Groth16Error::file("proof", e))?;

@@ -11,7 +11,9 @@ use std::path::Path;
 
 use ark_bn254::{Bn254, Fr};
 use ark_groth16::{Groth16, ProvingKey};
-use ark_relations::r1cs::ConstraintSynthesizer;
+use ark_relations::r1cs::{
+    ConstraintSynthesizer, ConstraintSystem, OptimizationGoal, SynthesisMode,
+};
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
 #[cfg(doc)]
 use bulwark_circuits::r1cs::verifier::WrapVerifierCircuit;
@@ -21,9 +23,17 @@ use rand_chacha::ChaCha20Rng;
 
 use super::digest::{digest_hex, KEY_FORMAT_VERSION};
 use super::Groth16Error;
+use crate::backend::groth16::matrices_of;
+use crate::backend::r1cs::R1cs;
 
 /// The first bytes of a proving-key file.
 pub const PK_MAGIC: &[u8; 19] = b"bulwark-groth16-pk\n";
+
+/// The first bytes of an R1CS matrices file.
+pub const R1CS_MAGIC: &[u8; 21] = b"bulwark-groth16-r1cs\n";
+
+/// The matrices file's name beside `pk.bin`.
+pub const R1CS_FILE: &str = "r1cs.bin";
 
 /// The seed of development keys (public, hence insecure).
 pub const DEV_SEED: u64 = 0x0b01_3a4c_de70_0001;
@@ -149,4 +159,91 @@ impl Keys {
 pub(crate) fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), Groth16Error> {
     crate::files::write_atomic(path, contents)
         .map_err(|e| Groth16Error::file(path.display().to_string(), format!("{e:#}")))
+}
+
+/// The R1CS matrices of `circuit` (synthesized without a witness, finalized as arkworks'
+/// setup does). Peak memory is arkworks' full constraint system: make them once, at setup.
+pub fn circuit_matrices<C: ConstraintSynthesizer<Fr>>(circuit: C) -> Result<R1cs, Groth16Error> {
+    let cs = ConstraintSystem::<Fr>::new_ref();
+    cs.set_optimization_goal(OptimizationGoal::Constraints);
+    cs.set_mode(SynthesisMode::Setup);
+    circuit.generate_constraints(cs.clone())?;
+    cs.finalize();
+    Ok(matrices_of(&cs)?)
+}
+
+/// The `r1cs.bin` bytes: magic, version (u32 LE), circuit digest, the matrices.
+pub fn r1cs_bytes(r1cs: &R1cs, circuit_digest: &[u8; 32]) -> Vec<u8> {
+    let mut out = R1CS_MAGIC.to_vec();
+    out.extend_from_slice(&KEY_FORMAT_VERSION.to_le_bytes());
+    out.extend_from_slice(circuit_digest);
+    out.extend_from_slice(&r1cs.to_bytes());
+    out
+}
+
+/// Parses `r1cs.bin` bytes, refusing another format, version or circuit.
+pub fn r1cs_from_bytes(bytes: &[u8], expected_digest: &[u8; 32]) -> Result<R1cs, Groth16Error> {
+    let header = R1CS_MAGIC.len() + 4 + 32;
+    if bytes.len() < header || &bytes[..R1CS_MAGIC.len()] != R1CS_MAGIC {
+        return Err(Groth16Error::file(
+            R1CS_FILE,
+            "not a bulwark R1CS matrices file",
+        ));
+    }
+    let at = R1CS_MAGIC.len();
+    let version = u32::from_le_bytes(bytes[at..at + 4].try_into().expect("4 bytes"));
+    if version != KEY_FORMAT_VERSION {
+        return Err(Groth16Error::file(
+            R1CS_FILE,
+            format!("version {version}, this build reads version {KEY_FORMAT_VERSION}"),
+        ));
+    }
+    let digest: [u8; 32] = bytes[at + 4..header].try_into().expect("32 bytes");
+    if &digest != expected_digest {
+        return Err(Groth16Error::DigestMismatch {
+            what: R1CS_FILE.into(),
+            expected: digest_hex(expected_digest),
+            found: digest_hex(&digest),
+        });
+    }
+    R1cs::from_bytes(&bytes[header..]).map_err(|e| Groth16Error::file(R1CS_FILE, e))
+}
+
+/// Writes `r1cs.bin` into `dir` (created if missing), atomically.
+pub fn write_matrices(
+    dir: &Path,
+    r1cs: &R1cs,
+    circuit_digest: &[u8; 32],
+) -> Result<(), Groth16Error> {
+    std::fs::create_dir_all(dir).map_err(|e| Groth16Error::file(dir.display().to_string(), e))?;
+    write_atomic(&dir.join(R1CS_FILE), &r1cs_bytes(r1cs, circuit_digest))
+}
+
+/// The matrices of the keys in `dir`: `r1cs.bin` when it is there and belongs to
+/// `circuit_digest`; otherwise made from `circuit()` (once: several GiB and about a minute
+/// for the production circuit) and stored there for the next proof, a failure to store
+/// being only a warning.
+pub fn load_matrices<C: ConstraintSynthesizer<Fr>>(
+    dir: &Path,
+    circuit_digest: &[u8; 32],
+    circuit: impl FnOnce() -> Result<C, Groth16Error>,
+) -> Result<R1cs, Groth16Error> {
+    let path = dir.join(R1CS_FILE);
+    match std::fs::read(&path) {
+        Ok(bytes) => match r1cs_from_bytes(&bytes, circuit_digest) {
+            Ok(r1cs) => return Ok(r1cs),
+            Err(e) => {
+                tracing::warn!(path = %path.display(), "unusable R1CS matrices ({e}); remaking")
+            }
+        },
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            tracing::info!(path = %path.display(), "no R1CS matrices yet; making them once")
+        }
+        Err(e) => return Err(Groth16Error::file(path.display().to_string(), e)),
+    }
+    let r1cs = circuit_matrices(circuit()?)?;
+    if let Err(e) = write_matrices(dir, &r1cs, circuit_digest) {
+        tracing::warn!("could not store the R1CS matrices beside the keys: {e}");
+    }
+    Ok(r1cs)
 }

@@ -84,7 +84,10 @@ mod tests {
 
     use super::artifact::{read_proof_file, write_proof_files};
     use super::digest::wrap_circuit_digest;
-    use super::keys::{setup, Keys, SetupMode};
+    use super::keys::{
+        circuit_matrices, load_matrices, r1cs_bytes, r1cs_from_bytes, setup, Keys, SetupMode,
+        R1CS_FILE,
+    };
     use super::prove::prove;
     use super::verify::verify;
     use super::*;
@@ -132,6 +135,38 @@ mod tests {
         assert!(vk.to_vk().unwrap() == keys.pk.vk);
     }
 
+    #[test]
+    fn matrices_files_round_trip_refuse_other_circuits_and_are_made_once() {
+        let digest = [7u8; 32];
+        let r1cs = circuit_matrices(Square(None)).unwrap();
+        // x·x into a product variable, then its equality with y.
+        assert_eq!(r1cs.num_constraints(), 2);
+        let bytes = r1cs_bytes(&r1cs, &digest);
+        assert_eq!(r1cs_from_bytes(&bytes, &digest).unwrap(), r1cs);
+        let err = r1cs_from_bytes(&bytes, &[8u8; 32]).unwrap_err();
+        assert!(matches!(err, Groth16Error::DigestMismatch { .. }), "{err}");
+        let err = r1cs_from_bytes(&bytes[1..], &digest).unwrap_err();
+        assert!(err.to_string().contains("not a bulwark R1CS"), "{err}");
+        let err = r1cs_from_bytes(&bytes[..bytes.len() - 1], &digest).unwrap_err();
+        assert!(err.to_string().contains("malformed"), "{err}");
+
+        // Missing: made from the circuit and stored; then read back without the circuit.
+        let dir = tempfile::tempdir().unwrap();
+        let made = load_matrices(dir.path(), &digest, || Ok(Square(None))).unwrap();
+        assert_eq!(made, r1cs);
+        assert_eq!(std::fs::read(dir.path().join(R1CS_FILE)).unwrap(), bytes);
+        let read = load_matrices(dir.path(), &digest, || -> Result<Square, _> {
+            panic!("the stored matrices are used")
+        })
+        .unwrap();
+        assert_eq!(read, r1cs);
+        // A file of another circuit is replaced.
+        let other = load_matrices(dir.path(), &[9u8; 32], || Ok(Square(None))).unwrap();
+        assert_eq!(other, r1cs);
+        let stored = std::fs::read(dir.path().join(R1CS_FILE)).unwrap();
+        assert!(r1cs_from_bytes(&stored, &[9u8; 32]).is_ok());
+    }
+
     /// Setup and prove the R1CS verifier of the test wrap proof (insecure FRI parameters,
     /// ~1.4M constraints), verify, and check the files and the refusals.
     #[test]
@@ -141,10 +176,12 @@ mod tests {
         let digest = wrap_circuit_digest(common, verifier);
         let circuit = WrapVerifierCircuit::setup(common, verifier).unwrap();
         let keys = setup(circuit, digest, SetupMode::Dev).unwrap();
+        let r1cs = circuit_matrices(WrapVerifierCircuit::setup(common, verifier).unwrap()).unwrap();
         let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(1);
         let wrapped = prove(
             &CpuBackend,
             &keys,
+            &r1cs,
             common,
             verifier,
             fx.proof.clone(),
@@ -173,9 +210,17 @@ mod tests {
         // A wrap proof that does not verify is refused before proving.
         let mut mangled = fx.proof.clone();
         mangled.public_inputs[0] += plonky2::field::goldilocks_field::GoldilocksField::ONE;
-        let err = prove(&CpuBackend, &keys, common, verifier, mangled, &mut rng)
-            .err()
-            .unwrap();
+        let err = prove(
+            &CpuBackend,
+            &keys,
+            &r1cs,
+            common,
+            verifier,
+            mangled,
+            &mut rng,
+        )
+        .err()
+        .unwrap();
         assert!(matches!(err, Groth16Error::WrapProof(_)), "{err}");
     }
 }
