@@ -287,7 +287,7 @@ pub fn run_on<B: L1Backend>(l1: B, l1_label: &str, opts: &DemoOptions) -> Result
     let backend = opts.backend.open()?;
     let proof = prove_settlement(
         &circuits,
-        &keys.keys,
+        &keys,
         backend.as_ref(),
         &the_batch,
         outcome,
