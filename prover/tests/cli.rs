@@ -395,15 +395,20 @@ fn errors_in_json_mode_are_json_with_non_zero_exit() {
     assert_eq!(env.run(&["apply"]).status.code(), Some(2));
 }
 
+/// The demo refuses a batch too small to hold its deposits before it builds anything (its
+/// whole flow is `tests/demo_anvil.rs` and CI's main job).
 #[test]
-fn demo_runs_in_json_mode() {
+fn demo_refuses_a_batch_smaller_than_its_deposits() {
     let env = Env::new();
-    let v = env.ok(&["demo", "--ops", "16"]);
-    assert_eq!(v["root_unchanged_after_refusal"], true);
-    assert_eq!(
-        v["batches"][1]["transfers"].as_u64().unwrap()
-            + v["batches"][1]["withdrawals"].as_u64().unwrap(),
-        16
+    let cache = env.path("cache").display().to_string();
+    let out = env.run(&["demo", "--ops", "5", "--cache", &cache, "--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let err = v["error"].as_str().unwrap();
+    assert!(err.contains("--ops") && err.contains("deposits"), "{err}");
+    assert!(
+        !env.path("cache").exists(),
+        "nothing is built for a refused demo"
     );
 }
 

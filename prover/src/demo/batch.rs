@@ -41,7 +41,8 @@ pub fn users(users: u32) -> Vec<User> {
 }
 
 /// The batch: the queued deposits of `users` in queue order, then signed ops up to `ops`
-/// in all; every 8th signed op is a withdrawal to `recipient(i)` on L1.
+/// in all; every 8th signed op, starting with the first, is a withdrawal to
+/// `recipient(i)` on L1, so any batch with a signed op has a withdrawal to claim.
 pub fn build(
     chain_id: u64,
     users: &[User],
@@ -65,7 +66,7 @@ pub fn build(
     for i in 0..ops.saturating_sub(batch.ops.len()) {
         let from = rng.gen_range(1..=n);
         let account = queued[from].account;
-        let op = if i % 8 == 7 {
+        let op = if i % 8 == 0 {
             Op::signed_withdraw(
                 &users[from].key,
                 chain_id,
