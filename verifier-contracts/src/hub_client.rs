@@ -543,6 +543,22 @@ impl<B: L1Backend> HubClient<B> {
         Ok(sent.with(()))
     }
 
+    /// Drops every committed, unproved batch of the chain (`revertBatches`); `last_proved` is
+    /// the record of the last proved, unexecuted batch, or any record when there is none.
+    pub fn revert_batches(
+        &mut self,
+        from: Address,
+        chain_id: u64,
+        last_proved: &BatchInfo,
+    ) -> Result<Sent<()>, ContractsError> {
+        let call = BulwarkHub::revertBatchesCall {
+            chainId: chain_id,
+            lastProved: last_proved.clone(),
+        };
+        let sent = self.transact("revertBatches", from, self.hub, U256::ZERO, &call)?;
+        Ok(sent.with(()))
+    }
+
     /// Pays `account` everything credited to it; returns the wei paid.
     pub fn claim(&mut self, from: Address, account: Address) -> Result<Sent<U256>, ContractsError> {
         let call = BulwarkHub::claimCall { account };

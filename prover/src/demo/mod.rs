@@ -5,7 +5,8 @@
 //! users' deposits queued on L1; one batch of those deposits plus signed transfers and
 //! withdrawals built and executed; the batch proved, aggregated, wrapped into Groth16,
 //! committed, proved and executed on L1; a withdrawal claimed; and the boundary refusals
-//! (a replayed batch, a proof for another root, a second claim) shown in words.
+//! (this proof for another root, batch or chain, a replayed batch, a second claim) shown in
+//! words.
 //! Deterministic: keys and ops come from a fixed seed.
 
 pub mod batch;
@@ -213,18 +214,16 @@ pub fn run_on<B: L1Backend>(l1: B, l1_label: &str, opts: &DemoOptions) -> Result
     let config = ChainConfig::new(opts.chain_id);
     let mut store = StateStore::genesis(dir.path(), config)?;
     let genesis_root = hash_to_bytes(&store.root()?);
-    let registered = hub.register_chain(
-        owner,
-        &HubChain {
-            chain_id: opts.chain_id,
-            genesis_root,
-            operator,
-            max_balance: config.max_balance,
-            tree_depth: config.tree_depth,
-            ops_per_leaf: k as u32,
-            max_leaves: 1 << 10,
-        },
-    )?;
+    let hub_chain = |chain_id| HubChain {
+        chain_id,
+        genesis_root,
+        operator,
+        max_balance: config.max_balance,
+        tree_depth: config.tree_depth,
+        ops_per_leaf: k as u32,
+        max_leaves: 1 << 10,
+    };
+    let registered = hub.register_chain(owner, &hub_chain(opts.chain_id))?;
     ledger.gas(
         "governance: route + chain",
         registered.transactions,
@@ -323,10 +322,27 @@ pub fn run_on<B: L1Backend>(l1: B, l1_label: &str, opts: &DemoOptions) -> Result
     }
     tracing::info!(seconds = proving_s, "proved");
 
-    // Settle on L1.
-    let started = Instant::now();
+    // Settle on L1. First the boundary: the batch committed with another new root is
+    // refused this proof, and the operator reverts that commitment.
     let outcome = &proof.batch.outcome;
     let new_root = hash_to_bytes(&outcome.new_root);
+    let words = bulwark_contracts::proof_words(&proof.groth16.proof);
+    let mut refusals = Vec::new();
+    let wrong_root = hub.commit_batch(
+        operator,
+        opts.chain_id,
+        genesis_root,
+        the_batch.fee_recipient,
+        &proof.pubdata,
+    )?;
+    refused(
+        &mut refusals,
+        "proving batch 0 committed with another new root",
+        hub.prove_batch(operator, opts.chain_id, &wrong_root.value, &words),
+    )?;
+    hub.revert_batches(operator, opts.chain_id, &wrong_root.value)?;
+
+    let started = Instant::now();
     let committed = hub.commit_batch(
         operator,
         opts.chain_id,
@@ -342,7 +358,6 @@ pub fn run_on<B: L1Backend>(l1: B, l1_label: &str, opts: &DemoOptions) -> Result
         hex::encode(info.publicInput.0),
         hex::encode(proof.public_input)
     );
-    let words = bulwark_contracts::proof_words(&proof.groth16.proof);
     let proved = hub.prove_batch(operator, opts.chain_id, &info, &words)?;
     ledger.gas("proveBatch", proved.transactions, proved.gas_used);
     let withdrawals = bulwark_contracts::withdrawals_from_pubdata(&proof.pubdata)?;
@@ -382,30 +397,18 @@ pub fn run_on<B: L1Backend>(l1: B, l1_label: &str, opts: &DemoOptions) -> Result
         "hub recomputes the header; verifier checks Groth16".into(),
     );
 
-    // The boundary: each refused by L1, in words, changing nothing.
-    let mut refusals = Vec::new();
-    let mut refused =
-        |attempt: &str, result: Result<(), bulwark_contracts::ContractsError>| match result {
-            Err(e) => {
-                refusals.push(Refusal {
-                    attempt: attempt.into(),
-                    reason: e.to_string(),
-                });
-                Ok(())
-            }
-            Ok(()) => Err(anyhow::anyhow!("L1 accepted: {attempt}")),
-        };
+    // The rest of the boundary: each refused by L1, in words, changing nothing.
     refused(
+        &mut refusals,
         "replaying the executed batch",
-        hub.execute_batch(operator, opts.chain_id, &info, &withdrawals)
-            .map(|_| ()),
+        hub.execute_batch(operator, opts.chain_id, &info, &withdrawals),
     )?;
     refused(
+        &mut refusals,
         "claiming the withdrawal twice",
-        hub.claim(operator, to).map(|_| ()),
+        hub.claim(operator, to),
     )?;
-    // A proof for the same batch slot but another root: commit the batch again (slot 1),
-    // then offer the proof of slot 0.
+    // A proof for another batch: commit batch 1, then offer batch 0's proof.
     let again = hub.commit_batch(
         operator,
         opts.chain_id,
@@ -414,9 +417,36 @@ pub fn run_on<B: L1Backend>(l1: B, l1_label: &str, opts: &DemoOptions) -> Result
         &noop_pubdata(k),
     )?;
     refused(
+        &mut refusals,
         "proving batch 1 with batch 0's proof",
-        hub.prove_batch(operator, opts.chain_id, &again.value, &words)
-            .map(|_| ()),
+        hub.prove_batch(operator, opts.chain_id, &again.value, &words),
+    )?;
+    // A proof for another chain: a second chain with the same genesis, the same deposits
+    // and the same batch (everything in the header equal but the chain id).
+    let other_chain = opts.chain_id + 1;
+    hub.register_chain(owner, &hub_chain(other_chain))?;
+    for user in &users {
+        hub.deposit_new(
+            owner,
+            other_chain,
+            &user.key.public_key().to_bytes(),
+            U256::from(user.deposit) * U256::from(UNIT_WEI),
+        )?;
+    }
+    let elsewhere = hub.commit_batch(
+        operator,
+        other_chain,
+        new_root,
+        the_batch.fee_recipient,
+        &proof.pubdata,
+    )?;
+    refused(
+        &mut refusals,
+        &format!(
+            "proving chain {other_chain}'s identical batch with chain {}'s proof",
+            opts.chain_id
+        ),
+        hub.prove_batch(operator, other_chain, &elsewhere.value, &words),
     )?;
     ensure!(
         hub.finalized_root(opts.chain_id)? == l1_root,
@@ -466,6 +496,25 @@ pub fn run_on<B: L1Backend>(l1: B, l1_label: &str, opts: &DemoOptions) -> Result
         claimed_wei: expected.to_string(),
         refusals,
     })
+}
+
+/// Records a call L1 must refuse: its revert reason in words, or an error if L1 accepted it.
+fn refused<T>(
+    refusals: &mut Vec<Refusal>,
+    attempt: &str,
+    result: Result<T, bulwark_contracts::ContractsError>,
+) -> Result<()> {
+    match result {
+        Err(e @ bulwark_contracts::ContractsError::Reverted { .. }) => {
+            refusals.push(Refusal {
+                attempt: attempt.into(),
+                reason: e.to_string(),
+            });
+            Ok(())
+        }
+        Err(e) => Err(anyhow::Error::new(e).context(format!("L1 failed at: {attempt}"))),
+        Ok(_) => Err(anyhow::anyhow!("L1 accepted: {attempt}")),
+    }
 }
 
 /// The pubdata of a batch of nothing: `4 · k` Noops (the smallest batch shape).
