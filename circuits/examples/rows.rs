@@ -51,11 +51,25 @@ fn main() {
         next_deposit: b.add_virtual_target(),
     };
     let before = b.num_gates();
-    OpSlot::add(&mut b, &params, &ctx, state);
+    OpSlot::add(&mut b, &params, &ctx, state, 0);
     println!(
         "op slot (depth 32, without its share of the commitment hash): {} rows",
         b.num_gates() - before
     );
+
+    for k in [16, 32, 64] {
+        let rows = LeafCircuit::rows(
+            LeafParams {
+                slot: params,
+                ops: k,
+            },
+            config.clone(),
+        );
+        println!(
+            "leaf of K = {k} (depth 32): {rows} rows before padding, {:.1} per op",
+            rows as f64 / k as f64
+        );
+    }
 
     if std::env::args().any(|a| a == "--circuits") {
         circuits(&config_for_circuits(), params);

@@ -14,8 +14,8 @@ use plonky2::iop::witness::{PartialWitness, WitnessWrite};
 use plonky2::plonk::circuit_data::{CircuitConfig, CircuitData};
 use plonky2::plonk::proof::ProofWithPublicInputs;
 
-use crate::gadgets::sha256::sha256;
-use crate::op::{OpSlot, SlotContext, SlotParams, SlotState};
+use crate::gadgets::sha256::sha256_message_words;
+use crate::op::{OpSlot, SlotContext, SlotParams, SlotState, RECORD_BYTES};
 use crate::{Builder, C, D, F};
 
 /// Number of public values of leaf and node proofs.
@@ -227,6 +227,12 @@ impl LeafCircuit {
         })
     }
 
+    /// Rows the leaf lays out before padding to a power of two (no polynomial work):
+    /// what decides whether K ops fit a degree.
+    pub fn rows(params: LeafParams, config: CircuitConfig) -> usize {
+        Self::layout(params, config).0.num_gates()
+    }
+
     /// Adds the leaf's gates to a new builder, returning it unbuilt with the targets.
     fn layout(params: LeafParams, config: CircuitConfig) -> (Builder, LeafTargets) {
         let mut builder = Builder::new(config);
@@ -247,14 +253,30 @@ impl LeafCircuit {
             next_deposit: deposit_first,
         };
         let mut slots = Vec::with_capacity(params.ops);
-        let mut record_bits = Vec::new();
-        for _ in 0..params.ops {
-            let (slot, out) = OpSlot::add(&mut builder, &params.slot, &ctx, state);
+        // The K records back to back, as message words: a word shared by two records is
+        // the sum of their parts (each is zero in the other's bytes).
+        let len = params.ops * RECORD_BYTES;
+        let mut message: Vec<Option<Target>> = vec![None; len.div_ceil(4)];
+        for i in 0..params.ops {
+            let start = i * RECORD_BYTES;
+            let (slot, out) = OpSlot::add(&mut builder, &params.slot, &ctx, state, start % 4);
+            for (j, part) in out.record.into_iter().enumerate() {
+                let Some(word) = message.get_mut(start / 4 + j) else {
+                    continue; // past the message: the record's zero padding
+                };
+                *word = Some(match *word {
+                    Some(w) => builder.add(w, part),
+                    None => part,
+                });
+            }
             slots.push(slot);
-            record_bits.extend(out.record);
             state = out.state;
         }
-        let commitment = sha256(&mut builder, &record_bits);
+        let message: Vec<Target> = message
+            .into_iter()
+            .map(|w| w.expect("every message word holds record bytes"))
+            .collect();
+        let commitment = sha256_message_words(&mut builder, &message, len);
         let public = PublicValuesTarget {
             old_root,
             new_root: state.root,

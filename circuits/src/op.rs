@@ -174,27 +174,31 @@ pub struct OpSlot {
     full_amount: Target,
     packed_amount: PackedTarget,
     fee: PackedTarget,
-    to_l1: Vec<BoolTarget>,
+    /// The L1 address as five big-endian 32-bit words.
+    to_l1: [Target; 5],
     signature: SignatureSlot,
     updates: [UpdateSlot; 3],
 }
 
-/// The result of wiring a slot: its state after the op and its pubdata record's bits
-/// (most significant bit of each byte first).
+/// The result of wiring a slot: its state after the op and its pubdata record as the
+/// SHA-256 message words it covers.
 pub struct SlotOutput {
     /// State after the op.
     pub state: SlotState,
-    /// `RECORD_BYTES · 8` bits.
-    pub record: Vec<BoolTarget>,
+    /// The record's [`RECORD_WINDOW_WORDS`] words, starting `record_offset` bytes into the
+    /// first (see [`OpSlot::add`]).
+    pub record: [Target; RECORD_WINDOW_WORDS],
 }
 
 impl OpSlot {
-    /// Adds a slot that applies one op to `state`.
+    /// Adds a slot that applies one op to `state`; its record starts `record_offset` bytes
+    /// (0..4) into the first message word it covers.
     pub fn add(
         builder: &mut Builder,
         params: &SlotParams,
         ctx: &SlotContext,
         state: SlotState,
+        record_offset: usize,
     ) -> (Self, SlotOutput) {
         let max = params.max_balance;
         let is_deposit = builder.add_virtual_bool_target_safe();
@@ -214,9 +218,7 @@ impl OpSlot {
         let full_amount = builder.add_virtual_target();
         let packed_amount = add_packed(builder, &AMOUNT, max);
         let fee = add_packed(builder, &FEE, max);
-        let to_l1: Vec<BoolTarget> = (0..160)
-            .map(|_| builder.add_virtual_bool_target_safe())
-            .collect();
+        let to_l1 = builder.add_virtual_target_arr::<5>();
         let signature = authorization::add_signature(builder);
         let updates = core::array::from_fn(|_| UpdateSlot::new(builder, params.depth));
 
@@ -225,6 +227,12 @@ impl OpSlot {
         let to_bits = builder.split_le(to, params.depth);
         let queue_bits = builder.split_le(queue_index, 63);
         let full_amount_bits = builder.split_le(full_amount, 62);
+        // The address words' bits, most significant first (one row each, which also keeps
+        // each word below 2^32).
+        let to_l1_bits: Vec<BoolTarget> = to_l1
+            .iter()
+            .flat_map(|w| builder.split_le(*w, 32).into_iter().rev())
+            .collect();
         assert_at_most(builder, full_amount, max);
         let amount = builder.select(is_transfer, packed_amount.value, full_amount);
 
@@ -309,7 +317,7 @@ impl OpSlot {
         let root = updates[2].apply(builder, signed, root, &ctx.fee_recipient_bits, &after2);
 
         // ---- the pubdata record.
-        let record = pubdata_record(
+        let record = record_words(
             builder,
             [is_deposit, is_transfer, is_withdraw],
             &RecordFields {
@@ -320,8 +328,9 @@ impl OpSlot {
                 full_amount_bits: &full_amount_bits,
                 packed_amount: &packed_amount,
                 fee: &fee,
-                to_l1: &to_l1,
+                to_l1: &to_l1_bits,
             },
+            record_offset,
         );
 
         let slot = Self {
@@ -418,12 +427,9 @@ impl OpSlot {
         pw.set_target(self.full_amount, f(full_amount))?;
         set_packed(pw, &self.packed_amount, &AMOUNT, packed)?;
         set_packed(pw, &self.fee, &FEE, fee_value)?;
-        for (t, b) in self
-            .to_l1
-            .iter()
-            .zip(crate::gadgets::sha256::bytes_to_bits(&to_l1))
-        {
-            pw.set_bool_target(*t, b)?;
+        for (t, word) in self.to_l1.iter().zip(to_l1.chunks_exact(4)) {
+            let word = u32::from_be_bytes(word.try_into().expect("4 bytes"));
+            pw.set_target(*t, F::from_canonical_u32(word))?;
         }
         let decoded = match signature {
             Some(s) => Some(
@@ -499,19 +505,16 @@ fn signing_message(
     fee: Target,
     nonce: Target,
     to: Target,
-    to_l1: &[BoolTarget],
+    to_l1: &[Target; 5],
 ) -> Vec<Target> {
     let transfer_tag = builder.constant(F::from_canonical_u64(TRANSFER_TAG));
     let withdraw_tag = builder.constant(F::from_canonical_u64(WITHDRAW_TAG));
     let tag = builder.select(is_transfer, transfer_tag, withdraw_tag);
     let mut message = vec![tag, ctx.chain[0], ctx.chain[1], from, amount, fee, nonce];
     let zero = builder.zero();
-    for w in 0..5 {
-        // Address word w: bytes 4w..4w+4, big-endian; bits arrive most significant first.
-        let bits = &to_l1[32 * w..32 * (w + 1)];
-        let word = builder.le_sum(bits.iter().rev());
+    for (w, word) in to_l1.iter().enumerate() {
         let transfer_word = if w == 0 { to } else { zero };
-        message.push(builder.select(is_transfer, transfer_word, word));
+        message.push(builder.select(is_transfer, transfer_word, *word));
     }
     debug_assert_eq!(message.len(), SIGNING_MESSAGE_LEN);
     message
@@ -528,69 +531,120 @@ struct RecordFields<'a> {
     to_l1: &'a [BoolTarget],
 }
 
-/// The pubdata record: the op's bytes (op.rs layout), zero-padded to [`RECORD_BYTES`].
-fn pubdata_record(
+/// One bit of a record layout: a constant, or a target already constrained boolean.
+#[derive(Clone, Copy)]
+enum RecordBit {
+    Zero,
+    One,
+    Var(BoolTarget),
+}
+
+/// Words of the SHA-256 message a slot's record occupies: the record's bytes start at byte
+/// `offset` (0..4) of the first word, so the first and last words may also hold bytes of
+/// the neighbouring records (zero here; the leaf adds the neighbours' parts).
+pub const RECORD_WINDOW_WORDS: usize = 16;
+
+/// The pubdata record (the op's bytes, op.rs layout, zero-padded to [`RECORD_BYTES`]) as the
+/// [`RECORD_WINDOW_WORDS`] big-endian message words it covers when it starts at byte
+/// `offset` of the first. Each op type's bytes are packed into words first (one row per
+/// word that holds any of its field bits), then the words are selected by the type flags:
+/// every word is below 2^32 and holds zeros outside the record's bytes, as
+/// [`crate::gadgets::sha256::sha256_message_words`] requires (at most one flag is set).
+fn record_words(
     builder: &mut Builder,
     [is_deposit, is_transfer, is_withdraw]: [BoolTarget; 3],
     f: &RecordFields,
-) -> Vec<BoolTarget> {
-    let zero = builder._false();
+    offset: usize,
+) -> [Target; RECORD_WINDOW_WORDS] {
+    assert!(offset < 4 && offset + RECORD_BYTES <= 4 * RECORD_WINDOW_WORDS);
+    let var = |bits: &[BoolTarget]| bits.iter().map(|b| RecordBit::Var(*b)).collect::<Vec<_>>();
     // Little-endian bits as a big-endian integer of `width` bits (zeros above).
-    let be = |bits: &[BoolTarget], width: usize| -> Vec<BoolTarget> {
-        let mut out = vec![zero; width - bits.len()];
-        out.extend(bits.iter().rev());
+    let be = |bits: &[BoolTarget], width: usize| -> Vec<RecordBit> {
+        let mut out = vec![RecordBit::Zero; width - bits.len()];
+        out.extend(bits.iter().rev().map(|b| RecordBit::Var(*b)));
         out
     };
+    let type_byte = |code: u8| -> Vec<RecordBit> {
+        (0..8)
+            .rev()
+            .map(|i| {
+                if code >> i & 1 == 1 {
+                    RecordBit::One
+                } else {
+                    RecordBit::Zero
+                }
+            })
+            .collect()
+    };
     let primary = be(f.primary_bits, 32);
-    let to = be(f.to_bits, 32);
     let full_amount = be(f.full_amount_bits, 64);
 
-    let mut deposit = Vec::with_capacity(RECORD_BYTES * 8);
+    let mut deposit = type_byte(1);
     deposit.extend(be(f.queue_bits, 64));
     deposit.extend(&primary);
     for limb in f.key {
         // Each limb as 8 little-endian bytes; its 64 bits must be its canonical form.
         let bits = canonical_bits64(builder, *limb);
         for byte in bits.chunks(8) {
-            deposit.extend(byte.iter().rev());
+            deposit.extend(byte.iter().rev().map(|b| RecordBit::Var(*b)));
         }
     }
     deposit.extend(&full_amount);
 
-    let mut transfer = Vec::new();
+    let mut transfer = type_byte(2);
     transfer.extend(&primary);
-    transfer.extend(&to);
-    transfer.extend(f.packed_amount.pubdata_bits());
-    transfer.extend(f.fee.pubdata_bits());
+    transfer.extend(be(f.to_bits, 32));
+    transfer.extend(var(&f.packed_amount.pubdata_bits()));
+    transfer.extend(var(&f.fee.pubdata_bits()));
 
-    let mut withdraw = Vec::new();
+    let mut withdraw = type_byte(3);
     withdraw.extend(&primary);
-    withdraw.extend(f.to_l1);
+    withdraw.extend(var(f.to_l1));
     withdraw.extend(&full_amount);
-    withdraw.extend(f.fee.pubdata_bits());
+    withdraw.extend(var(&f.fee.pubdata_bits()));
 
-    // Type byte: 1 deposit, 2 transfer, 3 withdraw, 0 noop.
-    let b0 = builder.add(is_deposit.target, is_withdraw.target);
-    let b1 = builder.add(is_transfer.target, is_withdraw.target);
-    let mut record = vec![zero; 6];
-    record.push(BoolTarget::new_unsafe(b1));
-    record.push(BoolTarget::new_unsafe(b0));
-    for i in 0..(RECORD_BYTES - 1) * 8 {
-        let mut acc = builder.zero();
+    core::array::from_fn(|w| {
+        let mut word = builder.zero();
         for (flag, bits) in [
             (is_deposit, &deposit),
             (is_transfer, &transfer),
             (is_withdraw, &withdraw),
         ] {
-            if let Some(bit) = bits.get(i) {
-                acc = builder.mul_add(flag.target, bit.target, acc);
+            // The word's 32 bits for this op type, most significant first.
+            let word_bits = (4 * w * 8..(4 * w + 4) * 8).map(|p| {
+                p.checked_sub(8 * offset)
+                    .and_then(|q| bits.get(q))
+                    .copied()
+                    .unwrap_or(RecordBit::Zero)
+            });
+            // Constant bits go into one constant; the variable ones are packed in one row.
+            let mut constant = 0u64;
+            let mut any_var = false;
+            let mut vars = Vec::with_capacity(32);
+            for (i, bit) in word_bits.enumerate() {
+                match bit {
+                    RecordBit::Zero => vars.push(builder._false()),
+                    RecordBit::One => {
+                        constant |= 1 << (31 - i);
+                        vars.push(builder._false());
+                    }
+                    RecordBit::Var(b) => {
+                        any_var = true;
+                        vars.push(b);
+                    }
+                }
+            }
+            if any_var {
+                let packed = builder.le_sum(vars.iter().rev());
+                word = builder.mul_add(flag.target, packed, word);
+            }
+            if constant != 0 {
+                word = builder.mul_const_add(F::from_canonical_u64(constant), flag.target, word);
             }
         }
-        record.push(BoolTarget::new_unsafe(acc));
-    }
-    record
+        word
+    })
 }
-
 /// The 64 bits of a Goldilocks element, least significant first, constrained to its
 /// canonical value (below p: when the high half is all ones the low half is zero).
 pub fn canonical_bits64(builder: &mut Builder, x: Target) -> Vec<BoolTarget> {
