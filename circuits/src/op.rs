@@ -25,6 +25,7 @@ use plonky2::iop::target::{BoolTarget, Target};
 use plonky2::iop::witness::{PartialWitness, WitnessWrite};
 
 use crate::authorization::{self, SignatureSlot};
+use crate::ecgfp5::scalar::split_canonical_u64;
 use crate::gadgets::amount::{add_packed, assert_at_most, PackedTarget};
 use crate::gadgets::merkle::{leaf_hash, root_from_path};
 use crate::{Builder, F};
@@ -583,8 +584,8 @@ fn record_words(
     deposit.extend(be(f.queue_bits, 64));
     deposit.extend(&primary);
     for limb in f.key {
-        // Each limb as 8 little-endian bytes; its 64 bits must be its canonical form.
-        let bits = canonical_bits64(builder, *limb);
+        // Each limb as 8 little-endian bytes of its canonical value (one row).
+        let bits = split_canonical_u64(builder, *limb);
         for byte in bits.chunks(8) {
             deposit.extend(byte.iter().rev().map(|b| RecordBit::Var(*b)));
         }
@@ -645,50 +646,9 @@ fn record_words(
         word
     })
 }
-/// The 64 bits of a Goldilocks element, least significant first, constrained to its
-/// canonical value (below p: when the high half is all ones the low half is zero).
-pub fn canonical_bits64(builder: &mut Builder, x: Target) -> Vec<BoolTarget> {
-    let bits = builder.split_le(x, 64);
-    let hi = builder.le_sum(bits[32..].iter());
-    let lo = builder.le_sum(bits[..32].iter());
-    let all_ones = builder.constant(F::from_canonical_u64(u32::MAX as u64));
-    let hi_full = builder.is_equal(hi, all_ones);
-    let gated = builder.mul(hi_full.target, lo);
-    builder.assert_zero(gated);
-    bits
-}
-
 /// Pubdata record bytes of an op natively: its pubdata, zero-padded.
 pub fn record_bytes(op: &Op) -> anyhow::Result<Vec<u8>> {
     let mut bytes = op.public().encode()?;
     bytes.resize(RECORD_BYTES, 0);
     Ok(bytes)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::test_util::{prove_and_verify, C};
-    use plonky2::field::types::{Field64, PrimeField64};
-    use plonky2::iop::witness::PartialWitness;
-    use plonky2::plonk::circuit_data::{CircuitConfig, CircuitData};
-
-    #[test]
-    fn canonical_bits_round_trip_at_the_edges() {
-        let mut builder = Builder::new(CircuitConfig::standard_recursion_config());
-        let x = builder.add_virtual_target();
-        let bits = canonical_bits64(&mut builder, x);
-        let lo = builder.le_sum(bits[..32].iter());
-        let hi = builder.le_sum(bits[32..].iter());
-        builder.register_public_inputs(&[lo, hi]);
-        let data: CircuitData<F, C, 2> = builder.build::<C>();
-        for value in [0u64, 1, u32::MAX as u64, F::ORDER - 1] {
-            let mut pw = PartialWitness::new();
-            pw.set_target(x, F::from_canonical_u64(value)).unwrap();
-            let p = prove_and_verify(&data, pw);
-            let lo = p.public_inputs[0].to_canonical_u64();
-            let hi = p.public_inputs[1].to_canonical_u64();
-            assert_eq!(hi << 32 | lo, value);
-        }
-    }
 }
