@@ -13,6 +13,7 @@ use bulwark_prover::bench::transfer_batch;
 use bulwark_prover::cache::{CircuitCache, CircuitParams, DEFAULT_OPS_PER_LEAF};
 use bulwark_prover::pipeline::leaf_jobs;
 use bulwark_state::config::{DEFAULT_TREE_DEPTH, MAX_MAX_BALANCE};
+use bulwark_state::WitnessLayout;
 use criterion::{criterion_group, criterion_main, Criterion};
 
 fn stages(c: &mut Criterion) {
@@ -33,11 +34,18 @@ fn stages(c: &mut Criterion) {
     let (circuits, _) = cache.load_or_build(params).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let (store, batch) = transfer_batch(dir.path(), &params, 4 * k).unwrap();
-    let outcome = store.dry_run_batch(&batch).unwrap();
-    let jobs = leaf_jobs(&outcome, &batch, k);
+    let outcome = store
+        .dry_run_batch(&batch, WitnessLayout::leaves_of(k))
+        .unwrap();
+    let jobs = leaf_jobs(&outcome, &batch, k).unwrap();
     let leaves: Vec<_> = jobs
         .iter()
-        .map(|j| circuits.leaf.prove(&j.inputs, &j.ops).unwrap())
+        .map(|j| {
+            circuits
+                .leaf
+                .prove(&j.inputs, &j.ops, &j.fee_flush)
+                .unwrap()
+        })
         .collect();
     let agg = &circuits.aggregation;
     let node_vd = &agg.node.data.verifier_only;
@@ -46,7 +54,12 @@ fn stages(c: &mut Criterion) {
     let mut g = c.benchmark_group(format!("prove_k{k}"));
     g.sample_size(10).measurement_time(Duration::from_secs(60));
     g.bench_function("leaf", |b| {
-        b.iter(|| circuits.leaf.prove(&jobs[0].inputs, &jobs[0].ops).unwrap())
+        b.iter(|| {
+            circuits
+                .leaf
+                .prove(&jobs[0].inputs, &jobs[0].ops, &jobs[0].fee_flush)
+                .unwrap()
+        })
     });
     g.bench_function("pair", |b| {
         b.iter(|| agg.pair.prove(&leaves[0], &leaves[1], node_vd).unwrap())

@@ -43,12 +43,13 @@ fn main() {
     };
     let fee_recipient = b.add_virtual_target();
     let ctx = SlotContext {
-        fee_recipient_bits: b.split_le(fee_recipient, params.depth),
+        fee_recipient,
         chain: b.add_virtual_target_arr(),
     };
     let state = SlotState {
         root: b.add_virtual_hash(),
         next_deposit: b.add_virtual_target(),
+        pending_fees: b.add_virtual_target(),
     };
     let before = b.num_gates();
     OpSlot::add(&mut b, &params, &ctx, state, 0);

@@ -6,7 +6,7 @@
 //! consumes `[first, last)`), the fee recipient, the chain id as two 32-bit halves, and the
 //! SHA-256 pubdata commitment as eight 32-bit words (docs/l1-interface.md).
 
-use bulwark_state::{Hash, OpWitness};
+use bulwark_state::{Hash, LeafUpdate, OpWitness};
 use plonky2::field::types::{Field, PrimeField64};
 use plonky2::hash::hash_types::HashOutTarget;
 use plonky2::iop::target::Target;
@@ -15,7 +15,7 @@ use plonky2::plonk::circuit_data::{CircuitConfig, CircuitData};
 use plonky2::plonk::proof::ProofWithPublicInputs;
 
 use crate::gadgets::sha256::sha256_message_words;
-use crate::op::{OpSlot, SlotContext, SlotParams, SlotState, RECORD_BYTES};
+use crate::op::{FeeFlush, OpSlot, SlotContext, SlotParams, SlotState, RECORD_BYTES};
 use crate::{Builder, C, D, F};
 
 /// Number of public values of leaf and node proofs.
@@ -139,6 +139,7 @@ pub struct LeafCircuit {
 /// The witness targets of a leaf circuit: what proving needs besides the circuit data.
 struct LeafTargets {
     slots: Vec<OpSlot>,
+    fee_flush: FeeFlush,
     old_root: HashOutTarget,
     deposit_first: Target,
     fee_recipient: Target,
@@ -243,14 +244,16 @@ impl LeafCircuit {
         for half in chain {
             builder.range_check(half, 32);
         }
+        // The index bits are the flush's Merkle path and range-check the index.
         let fee_recipient_bits = builder.split_le(fee_recipient, params.slot.depth);
         let ctx = SlotContext {
-            fee_recipient_bits,
+            fee_recipient,
             chain,
         };
         let mut state = SlotState {
             root: old_root,
             next_deposit: deposit_first,
+            pending_fees: builder.zero(),
         };
         let mut slots = Vec::with_capacity(params.ops);
         // The K records back to back, as message words: a word shared by two records is
@@ -277,9 +280,12 @@ impl LeafCircuit {
             .map(|w| w.expect("every message word holds record bytes"))
             .collect();
         let commitment = sha256_message_words(&mut builder, &message, len);
+        // The fees still pending go into the fee recipient's leaf: none cross a leaf.
+        let (fee_flush, new_root) =
+            FeeFlush::add(&mut builder, &params.slot, &fee_recipient_bits, &state);
         let public = PublicValuesTarget {
             old_root,
-            new_root: state.root,
+            new_root,
             deposit_first,
             deposit_last: state.next_deposit,
             fee_recipient,
@@ -289,6 +295,7 @@ impl LeafCircuit {
         builder.register_public_inputs(&public.to_vec());
         let targets = LeafTargets {
             slots,
+            fee_flush,
             old_root,
             deposit_first,
             fee_recipient,
@@ -297,12 +304,21 @@ impl LeafCircuit {
         (builder, targets)
     }
 
-    /// The partial witness for `ops` (exactly `params.ops` of them; pad with `Noop`s).
+    /// The partial witness for `ops` (exactly `params.ops` of them; pad with `Noop`s) and
+    /// the write of the fees pending after them (`BatchOutcome::fee_flushes`; for a leaf of
+    /// padding, the fee recipient's leaf unchanged).
     pub fn witness(
         &self,
         inputs: &LeafInputs,
         ops: &[OpWitness],
+        fee_flush: &LeafUpdate,
     ) -> anyhow::Result<PartialWitness<F>> {
+        anyhow::ensure!(
+            fee_flush.index == inputs.fee_recipient,
+            "the fee flush writes leaf {}, the fee recipient is {}",
+            fee_flush.index,
+            inputs.fee_recipient
+        );
         anyhow::ensure!(
             ops.len() == self.params.ops,
             "a leaf takes {} ops, got {}",
@@ -322,6 +338,7 @@ impl LeafCircuit {
         for (slot, op) in t.slots.iter().zip(ops) {
             slot.set(&mut pw, op)?;
         }
+        t.fee_flush.set(&mut pw, fee_flush)?;
         Ok(pw)
     }
 
@@ -330,8 +347,9 @@ impl LeafCircuit {
         &self,
         inputs: &LeafInputs,
         ops: &[OpWitness],
+        fee_flush: &LeafUpdate,
     ) -> anyhow::Result<ProofWithPublicInputs<F, C, D>> {
-        self.data.prove(self.witness(inputs, ops)?)
+        self.data.prove(self.witness(inputs, ops, fee_flush)?)
     }
 }
 

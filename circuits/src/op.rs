@@ -1,20 +1,26 @@
 //! The op slot: one circuit slot that executes any op type exactly as
 //! `bulwark_state::executor` does.
 //!
-//! A slot carries one-hot type flags, every field any op type uses, and three leaf
-//! updates at fixed positions (the executor's witness shape):
+//! A slot carries one-hot type flags, every field any op type uses, and two leaf updates
+//! at fixed positions (the executor's witness shape):
 //!
 //! | update | deposit | transfer | withdraw | noop |
 //! | --- | --- | --- | --- | --- |
 //! | 0 | recipient `account` | sender `from` | sender `from` | off |
 //! | 1 | off | recipient `to` | off | off |
-//! | 2 | off | fee recipient | fee recipient | off |
 //!
 //! An update that is off leaves the root unchanged and its witness unconstrained. Each
 //! on update proves the account before the change under the running root, and the root
 //! after replacing it with the account the op computes. Fields a type does not use are
 //! don't-care: every use of a field is selected by the type flags, and the slot's 61-byte
 //! pubdata record (docs/l1-interface.md) is assembled from the flags and the used fields.
+//!
+//! Fees are not written per op (that would be a third Merkle update): as in the executor
+//! (`bulwark_state::executor`), they add up in a pending sum that the slot state carries,
+//! written into the fee recipient's leaf by the update that next touches it (its balance as
+//! ops see it is its leaf plus the pending fees) and by the leaf circuit's flush at its
+//! end. Pending fees can never be written into an empty slot, and every balance that
+//! includes them stays within the maximum, which is the executor's check of each fee.
 
 use bulwark_state::amount::{AMOUNT, FEE};
 use bulwark_state::op::{SIGNING_MESSAGE_LEN, TRANSFER_TAG, WITHDRAW_TAG};
@@ -144,11 +150,48 @@ impl UpdateSlot {
     }
 }
 
+/// A leaf's last update: the fees pending at its end written into the fee recipient's
+/// leaf (the executor's [`bulwark_state::BatchOutcome::fee_flushes`]), never into an empty
+/// slot and never past the maximum balance. Always on: with nothing pending it proves the
+/// leaf unchanged.
+#[derive(Clone, Debug)]
+pub struct FeeFlush {
+    update: UpdateSlot,
+}
+
+impl FeeFlush {
+    /// Adds the flush of `state`'s pending fees at the fee recipient (`fee_recipient_bits`,
+    /// least significant first, its path); returns it and the root after it.
+    pub fn add(
+        builder: &mut Builder,
+        params: &SlotParams,
+        fee_recipient_bits: &[BoolTarget],
+        state: &SlotState,
+    ) -> (Self, HashOutTarget) {
+        let update = UpdateSlot::new(builder, params.depth);
+        let before = update.before;
+        let empty = is_zero_key(builder, &before.key);
+        let into_empty = builder.mul(state.pending_fees, empty.target);
+        builder.assert_zero(into_empty);
+        let balance = builder.add(before.balance, state.pending_fees);
+        assert_at_most(builder, balance, params.max_balance);
+        let after = AccountTarget { balance, ..before };
+        let on = builder._true();
+        let root = update.apply(builder, on, state.root, fee_recipient_bits, &after);
+        (Self { update }, root)
+    }
+
+    /// Fills the flush from the executor's update of the fee recipient's leaf.
+    pub fn set(&self, pw: &mut PartialWitness<F>, flush: &LeafUpdate) -> anyhow::Result<()> {
+        self.update.set(pw, Some(flush))
+    }
+}
+
 /// What a slot reads from the leaf it sits in.
 #[derive(Clone, Debug)]
 pub struct SlotContext {
-    /// The fee recipient's index bits (least significant first).
-    pub fee_recipient_bits: Vec<BoolTarget>,
+    /// The fee recipient's index.
+    pub fee_recipient: Target,
     /// The chain id's low and high 32-bit halves.
     pub chain: [Target; 2],
 }
@@ -160,6 +203,9 @@ pub struct SlotState {
     pub root: HashOutTarget,
     /// The next deposit queue index to consume.
     pub next_deposit: Target,
+    /// Fees paid but not yet written into the fee recipient's leaf (at most the maximum
+    /// balance).
+    pub pending_fees: Target,
 }
 
 /// One op slot's witness targets.
@@ -178,7 +224,7 @@ pub struct OpSlot {
     /// The L1 address as five big-endian 32-bit words.
     to_l1: [Target; 5],
     signature: SignatureSlot,
-    updates: [UpdateSlot; 3],
+    updates: [UpdateSlot; 2],
 }
 
 /// The result of wiring a slot: its state after the op and its pubdata record as the
@@ -241,6 +287,18 @@ impl OpSlot {
         let u0 = &updates[0];
         let b0 = u0.before;
         let b0_empty = is_zero_key(builder, &b0.key);
+        // The account as the op sees it: the fee recipient's includes the pending fees,
+        // which this update writes (never into an empty slot).
+        let (b0_balance, pending) = take_pending(
+            builder,
+            ctx,
+            any,
+            state.pending_fees,
+            primary,
+            b0.balance,
+            b0_empty,
+        );
+        assert_at_most(builder, b0_balance, max);
         // Deposit: a key creates an account in an empty slot, the all-zero key credits an
         // existing one (so exactly one of the two keys is zero); amount ≥ 1; no overflow.
         // The key need not encode a point: such an account can never sign (L1 cannot check
@@ -251,7 +309,7 @@ impl OpSlot {
         builder.assert_zero(gated);
         let positive = builder.add_const(amount, -F::ONE);
         gated_range_check(builder, is_deposit, positive, 62);
-        let credited = builder.add(b0.balance, amount);
+        let credited = builder.add(b0_balance, amount);
         gated_at_most(builder, is_deposit, credited, max);
         let queue_diff = builder.sub(queue_index, state.next_deposit);
         let gated = builder.mul(is_deposit.target, queue_diff);
@@ -278,7 +336,7 @@ impl OpSlot {
         );
         authorization::check_signature(builder, signed, b0.key, &message, &signature);
         let spent = builder.add(amount, fee.value);
-        let remaining = builder.sub(b0.balance, spent);
+        let remaining = builder.sub(b0_balance, spent);
         gated_range_check(builder, signed, remaining, 62);
         let next_nonce = builder.add_const(b0.nonce, F::ONE);
         gated_range_check(builder, signed, next_nonce, 32);
@@ -295,7 +353,9 @@ impl OpSlot {
         let b1_empty = is_zero_key(builder, &b1.key);
         let gated = builder.mul(is_transfer.target, b1_empty.target);
         builder.assert_zero(gated);
-        let received = builder.add(b1.balance, amount);
+        let (b1_balance, pending) =
+            take_pending(builder, ctx, is_transfer, pending, to, b1.balance, b1_empty);
+        let received = builder.add(b1_balance, amount);
         gated_at_most(builder, is_transfer, received, max);
         let after1 = AccountTarget {
             balance: received,
@@ -303,19 +363,9 @@ impl OpSlot {
         };
         let root = updates[1].apply(builder, is_transfer, root, &to_bits, &after1);
 
-        // ---- update 2: the fee recipient, which must exist if the fee is not zero.
-        let b2 = updates[2].before;
-        let b2_empty = is_zero_key(builder, &b2.key);
-        let fee_to_nobody = builder.mul(fee.value, b2_empty.target);
-        let gated = builder.mul(signed.target, fee_to_nobody);
-        builder.assert_zero(gated);
-        let paid = builder.add(b2.balance, fee.value);
-        gated_at_most(builder, signed, paid, max);
-        let after2 = AccountTarget {
-            balance: paid,
-            ..b2
-        };
-        let root = updates[2].apply(builder, signed, root, &ctx.fee_recipient_bits, &after2);
+        // ---- the fee joins the pending fees.
+        let pending_fees = builder.mul_add(signed.target, fee.value, pending);
+        assert_at_most(builder, pending_fees, max);
 
         // ---- the pubdata record.
         let record = record_words(
@@ -350,7 +400,11 @@ impl OpSlot {
             updates,
         };
         let output = SlotOutput {
-            state: SlotState { root, next_deposit },
+            state: SlotState {
+                root,
+                next_deposit,
+                pending_fees,
+            },
             record,
         };
         (slot, output)
@@ -442,15 +496,13 @@ impl OpSlot {
         authorization::set_signature(pw, &self.signature, decoded.as_ref())?;
 
         let u = &witness.updates;
-        let (u0, u1, u2) = match witness.op {
-            Op::Noop => (None, None, None),
-            Op::Deposit { .. } => (u.first(), None, None),
-            Op::Transfer { .. } => (u.first(), u.get(1), u.get(2)),
-            Op::Withdraw { .. } => (u.first(), None, u.get(1)),
+        let (u0, u1) = match witness.op {
+            Op::Noop => (None, None),
+            Op::Deposit { .. } | Op::Withdraw { .. } => (u.first(), None),
+            Op::Transfer { .. } => (u.first(), u.get(1)),
         };
         self.updates[0].set(pw, u0)?;
         self.updates[1].set(pw, u1)?;
-        self.updates[2].set(pw, u2)?;
         Ok(())
     }
 }
@@ -481,6 +533,28 @@ fn is_zero_key(builder: &mut Builder, key: &[Target; 5]) -> BoolTarget {
         all = builder.and(all, z);
     }
     all
+}
+
+/// The balance an update at `index` sees (its leaf's, plus the pending fees when it is the
+/// fee recipient's leaf and the update is on) and the fees still pending after it: the
+/// update writes them. Refuses fees written into an empty slot.
+fn take_pending(
+    builder: &mut Builder,
+    ctx: &SlotContext,
+    enabled: BoolTarget,
+    pending: Target,
+    index: Target,
+    balance: Target,
+    empty: BoolTarget,
+) -> (Target, Target) {
+    let is_fee_recipient = builder.is_equal(index, ctx.fee_recipient);
+    let touched = builder.and(enabled, is_fee_recipient);
+    let written = builder.mul(touched.target, pending);
+    let into_empty = builder.mul(written, empty.target);
+    builder.assert_zero(into_empty);
+    let seen = builder.add(balance, written);
+    let left = builder.sub(pending, written);
+    (seen, left)
 }
 
 /// Range-checks `flag · x`: checks `x` when the flag is set, nothing otherwise.
@@ -606,6 +680,9 @@ fn record_words(
 
     core::array::from_fn(|w| {
         let mut word = builder.zero();
+        // The variable bits of this word already packed for another op type (transfers and
+        // withdrawals share the sender's bytes), with the sum of the flags that use them.
+        let mut packed: Vec<(Vec<Target>, Target)> = Vec::new();
         for (flag, bits) in [
             (is_deposit, &deposit),
             (is_transfer, &transfer),
@@ -624,28 +701,37 @@ fn record_words(
             let mut vars = Vec::with_capacity(32);
             for (i, bit) in word_bits.enumerate() {
                 match bit {
-                    RecordBit::Zero => vars.push(builder._false()),
+                    RecordBit::Zero => vars.push(builder._false().target),
                     RecordBit::One => {
                         constant |= 1 << (31 - i);
-                        vars.push(builder._false());
+                        vars.push(builder._false().target);
                     }
                     RecordBit::Var(b) => {
                         any_var = true;
-                        vars.push(b);
+                        vars.push(b.target);
                     }
                 }
             }
             if any_var {
-                let packed = builder.le_sum(vars.iter().rev());
-                word = builder.mul_add(flag.target, packed, word);
+                match packed.iter_mut().find(|(v, _)| *v == vars) {
+                    Some((_, flags)) => *flags = builder.add(*flags, flag.target),
+                    None => packed.push((vars, flag.target)),
+                }
             }
             if constant != 0 {
                 word = builder.mul_const_add(F::from_canonical_u64(constant), flag.target, word);
             }
         }
+        for (vars, flags) in packed {
+            // Sources of `vars` are constrained boolean where they are made.
+            let bits: Vec<BoolTarget> = vars.into_iter().map(BoolTarget::new_unsafe).collect();
+            let value = builder.le_sum(bits.iter().rev());
+            word = builder.mul_add(flags, value, word);
+        }
         word
     })
 }
+
 /// Pubdata record bytes of an op natively: its pubdata, zero-padded.
 pub fn record_bytes(op: &Op) -> anyhow::Result<Vec<u8>> {
     let mut bytes = op.public().encode()?;

@@ -82,7 +82,7 @@ pub fn unknown_parts(data: &CircuitData<F, C, D>) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
-    use bulwark_state::{Hash, Op, OpWitness};
+    use bulwark_state::{Op, OpWitness};
     use plonky2::plonk::circuit_data::CircuitConfig;
 
     use super::*;
@@ -113,8 +113,11 @@ mod tests {
             built.data.verifier_only.circuit_digest
         );
         let leaf = LeafCircuit::from_data(params(), config.clone(), data).unwrap();
+        // An empty tree: the leaf's fee flush proves the empty fee recipient unchanged.
+        let tree = bulwark_state::SparseMerkleTree::new(8);
+        let root = tree.empty_hash(8);
         let inputs = LeafInputs {
-            old_root: Hash::default(),
+            old_root: root,
             deposit_first: 3,
             fee_recipient: 1,
             chain_id: 9,
@@ -123,7 +126,18 @@ mod tests {
             op: Op::Noop,
             updates: vec![],
         };
-        let proof = leaf.prove(&inputs, &[noop]).unwrap();
+        let flush = bulwark_state::LeafUpdate {
+            index: 1,
+            before: bulwark_state::Account::EMPTY,
+            after: bulwark_state::Account::EMPTY,
+            proof: bulwark_state::MerkleProof {
+                index: 1,
+                siblings: (0..8).map(|l| tree.empty_hash(l)).collect(),
+            },
+            root_before: root,
+            root_after: root,
+        };
+        let proof = leaf.prove(&inputs, &[noop], &flush).unwrap();
         built.data.verify(proof.clone()).unwrap();
         assert_eq!(PublicValues::from_proof(&proof).deposit_last, 3);
 

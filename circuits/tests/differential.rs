@@ -5,7 +5,7 @@
 use bulwark_circuits::leaf::{leaf_commitment, LeafCircuit, LeafInputs, LeafParams, PublicValues};
 use bulwark_circuits::op::SlotParams;
 use bulwark_state::op::EXISTING_ACCOUNT;
-use bulwark_state::{Batch, ChainConfig, Op, SecretKey, StateStore};
+use bulwark_state::{Batch, ChainConfig, Op, SecretKey, StateStore, WitnessLayout};
 use plonky2::plonk::circuit_data::CircuitConfig;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha20Rng;
@@ -124,13 +124,16 @@ fn random_batches_prove_to_the_executor_s_outcome() {
             seen[op.public().encode().unwrap()[0] as usize] = true;
             batch.ops.push(op);
         }
-        let outcome = store.apply_batch(&batch).unwrap();
+        let outcome = store
+            .apply_batch_with(&batch, WitnessLayout::leaves_of(OPS_PER_LEAF), &mut |_| {})
+            .unwrap();
         let mut root = outcome.old_root;
         let mut deposit = outcome.deposits.0;
-        for (chunk, ops) in outcome
+        for ((chunk, ops), flush) in outcome
             .witnesses
             .chunks(OPS_PER_LEAF)
             .zip(batch.ops.chunks(OPS_PER_LEAF))
+            .zip(&outcome.fee_flushes)
         {
             let inputs = LeafInputs {
                 old_root: root,
@@ -138,11 +141,11 @@ fn random_batches_prove_to_the_executor_s_outcome() {
                 fee_recipient: 0,
                 chain_id: CHAIN_ID,
             };
-            let proof = leaf.prove(&inputs, chunk).unwrap();
+            let proof = leaf.prove(&inputs, chunk, flush).unwrap();
             leaf.data.verify(proof.clone()).unwrap();
             let v = PublicValues::from_proof(&proof);
-            let expected_root = chunk.iter().rev().find_map(|w| w.updates.last());
-            let new_root = expected_root.map_or(root, |u| u.root_after);
+            // Each leaf ends with the executor's write of the fees pending.
+            let new_root = flush.root_after;
             let deposits = ops
                 .iter()
                 .filter(|o| matches!(o, Op::Deposit { .. }))

@@ -4,7 +4,10 @@
 use bulwark_circuits::leaf::{leaf_commitment, LeafCircuit, LeafInputs, LeafParams, PublicValues};
 use bulwark_circuits::op::SlotParams;
 use bulwark_state::op::EXISTING_ACCOUNT;
-use bulwark_state::{Batch, BatchOutcome, ChainConfig, Op, OpWitness, SecretKey, StateStore};
+use bulwark_state::{
+    Account, Batch, BatchOutcome, ChainConfig, LeafUpdate, Op, OpWitness, SecretKey, StateStore,
+    WitnessLayout,
+};
 use plonky2::plonk::circuit_data::CircuitConfig;
 use rand::SeedableRng;
 use std::sync::OnceLock;
@@ -41,15 +44,18 @@ fn config() -> ChainConfig {
     }
 }
 
-/// A state with accounts 0..4 funded, then a mixed batch applied; returns the second
-/// batch's outcome (the one the tests prove) and the store after it.
+/// A state with accounts 0..4 funded, then a mixed batch (fees to account 0) applied with
+/// witnesses for one leaf of all its ops; returns the second batch's outcome (the one the
+/// tests prove) and the store after it.
 fn mixed_batch() -> (tempfile::TempDir, StateStore, BatchOutcome, Vec<Op>) {
-    mixed_batch_ending_with(None)
+    mixed_batch_ending_with(None, WitnessLayout::WHOLE_BATCH)
 }
 
-/// [`mixed_batch`] with its last op (a withdrawal by account 1) replaced by `last`.
+/// [`mixed_batch`] with its last op (a withdrawal by account 1) replaced by `last`, and
+/// witnesses laid out as `layout`.
 fn mixed_batch_ending_with(
     last: Option<Op>,
+    layout: WitnessLayout,
 ) -> (tempfile::TempDir, StateStore, BatchOutcome, Vec<Op>) {
     let keys = keys();
     let dir = tempfile::tempdir().unwrap();
@@ -89,7 +95,7 @@ fn mixed_batch_ending_with(
         *batch.ops.last_mut().unwrap() = last;
     }
     let ops = batch.ops.clone();
-    let outcome = store.apply_batch(&batch).unwrap();
+    let outcome = store.apply_batch_with(&batch, layout, &mut |_| {}).unwrap();
     (dir, store, outcome, ops)
 }
 
@@ -106,7 +112,13 @@ fn inputs(outcome: &BatchOutcome) -> LeafInputs {
 fn leaf_matches_the_executor() {
     let (_dir, _store, outcome, ops) = mixed_batch();
     let c = circuit();
-    let proof = c.prove(&inputs(&outcome), &outcome.witnesses).unwrap();
+    let proof = c
+        .prove(
+            &inputs(&outcome),
+            &outcome.witnesses,
+            &outcome.fee_flushes[0],
+        )
+        .unwrap();
     c.data.verify(proof.clone()).unwrap();
     let values = PublicValues::from_proof(&proof);
     assert_eq!(
@@ -126,10 +138,10 @@ fn leaf_matches_the_executor() {
 /// The last op of the mixed batch is a withdrawal by account 1 (nonce 2, 1 unit to
 /// 0x0101…, fee 0). Forgeries replace it, so that no later op's Merkle proof depends on
 /// it and each breaks exactly one check; the controls show that the same replacement with
-/// the check satisfied proves. (A forged withdrawal must move the same amount: its fee
-/// update's Merkle path runs through the signer's leaf. Overdraft is covered by the
-/// executor and by `gated_range_check` on the debit; an isolated forged-overdraft test
-/// needs re-derived Merkle paths.)
+/// the check satisfied proves. Only the leaf's fee flush follows it: the fee recipient,
+/// account 0, is account 1's sibling leaf, so [`prove_forged`] re-derives that one
+/// sibling from account 1 as the replacement leaves it. (Overdraft is covered by the
+/// executor, `tests/constraints.rs` and `gated_range_check` on the debit.)
 fn last_op(w: &mut [OpWitness], op: Op, deposit: bool) {
     let last = w.last_mut().unwrap();
     last.op = op;
@@ -151,13 +163,50 @@ fn deposit_to_1(queue_index: u64, amount: u64) -> Op {
 
 type Forgery = Box<dyn Fn(&mut Vec<OpWitness>, &mut LeafInputs)>;
 
+/// Account 1 as the circuit computes it after `op`, from `before` (unchecked: a forged
+/// op may overflow or overdraw).
+fn account_1_after(op: &Op, before: &Account) -> Account {
+    match *op {
+        Op::Withdraw { amount, fee, .. } => Account {
+            balance: before.balance.wrapping_sub(amount + fee),
+            nonce: before.nonce + 1,
+            ..*before
+        },
+        Op::Deposit {
+            amount, public_key, ..
+        } => Account {
+            balance: before.balance + amount,
+            public_key: if public_key == EXISTING_ACCOUNT {
+                before.public_key
+            } else {
+                public_key
+            },
+            ..*before
+        },
+        _ => unreachable!("the forgeries end with a withdrawal or a deposit"),
+    }
+}
+
+/// The leaf's fee flush after the (possibly replaced) last op: the executor's, with the
+/// sibling that is account 1's leaf re-derived.
+fn flush_after(outcome: &BatchOutcome, ops: &[OpWitness]) -> LeafUpdate {
+    let mut flush = outcome.fee_flushes[0].clone();
+    assert_eq!((flush.index, inputs(outcome).fee_recipient), (0, 0));
+    let last = ops.last().unwrap();
+    if let Some(u) = last.updates.first().filter(|u| u.index == 1) {
+        flush.proof.siblings[0] = account_1_after(&last.op, &u.before).leaf_hash();
+    }
+    flush
+}
+
 fn prove_forged(outcome: &BatchOutcome, forge: &Forgery) -> bool {
     let mut ops = outcome.witnesses.clone();
     let mut inputs = inputs(outcome);
     forge(&mut ops, &mut inputs);
+    let flush = flush_after(outcome, &ops);
     let c = circuit();
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        let pw = c.witness(&inputs, &ops)?;
+        let pw = c.witness(&inputs, &ops, &flush)?;
         let proof = c.data.prove(pw)?;
         c.data.verify(proof)
     }));
@@ -280,7 +329,8 @@ fn zero_key_deposit_into_an_empty_slot_cannot_be_proved() {
         public_key: keys()[5].public_key().to_bytes(),
         amount: 5,
     };
-    let (_dir, _store, outcome, _) = mixed_batch_ending_with(Some(create));
+    let (_dir, _store, outcome, _) =
+        mixed_batch_ending_with(Some(create), WitnessLayout::WHOLE_BATCH);
     let control: Forgery = Box::new(|_, _| {});
     assert!(
         prove_forged(&outcome, &control),
@@ -301,7 +351,8 @@ mod aggregation {
     /// Leaves of two ops each over the mixed batch, aggregated to one node proof.
     #[test]
     fn four_leaves_aggregate_to_the_executor_s_outcome() {
-        let (_dir, _store, outcome, ops) = mixed_batch();
+        let (_dir, _store, outcome, ops) =
+            mixed_batch_ending_with(None, WitnessLayout::leaves_of(2));
         let leaf = LeafCircuit::build(
             LeafParams {
                 slot: SlotParams {
@@ -323,15 +374,19 @@ mod aggregation {
         let mut leaves: Vec<Proof> = Vec::new();
         let mut root = outcome.old_root;
         let mut next_deposit = outcome.deposits.0;
-        for chunk in outcome.witnesses.chunks(2) {
+        for (chunk, flush) in outcome.witnesses.chunks(2).zip(&outcome.fee_flushes) {
             let inputs = LeafInputs {
                 old_root: root,
                 deposit_first: next_deposit,
                 fee_recipient: 0,
                 chain_id: CHAIN_ID,
             };
-            let proof = leaf.prove(&inputs, chunk).unwrap();
+            let proof = leaf.prove(&inputs, chunk, flush).unwrap();
             let v = PublicValues::from_proof(&proof);
+            assert_eq!(
+                v.new_root, flush.root_after,
+                "the leaf ends with the fee flush"
+            );
             root = v.new_root;
             next_deposit = v.deposit_last;
             leaves.push(proof);

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use bulwark_circuits::node::Proof;
 use bulwark_circuits::{Builder, C};
-use bulwark_state::{Batch, ChainConfig, Op, SecretKey, StateStore};
+use bulwark_state::{Batch, ChainConfig, Op, SecretKey, StateStore, WitnessLayout};
 use plonky2::iop::witness::{PartialWitness, WitnessWrite};
 use rand::SeedableRng;
 use serde::Serialize;
@@ -173,7 +173,10 @@ fn run_batch(circuits: &Circuits, n: usize) -> Result<(BatchFigures, [Proof; 2])
     let (store, batch) = transfer_batch(&tmp.path().join("state"), &circuits.params, n)?;
     let checkpoints = tmp.path().join("checkpoints");
     let started = Instant::now();
-    let outcome = store.dry_run_batch(&batch)?;
+    let outcome = store.dry_run_batch(
+        &batch,
+        WitnessLayout::leaves_of(circuits.params.ops_per_leaf),
+    )?;
     let execute = started.elapsed();
     let options = ProveOptions {
         checkpoint_dir: Some(checkpoints.clone()),
@@ -329,13 +332,13 @@ pub fn bench_leaf_sizes(
         let build_ms = ms(started.elapsed());
         let tmp = tempfile::tempdir().map_err(|e| BenchError::Other(e.to_string()))?;
         let (store, batch) = transfer_batch(tmp.path(), &params, k)?;
-        let outcome = store.dry_run_batch(&batch)?;
-        let job = &crate::pipeline::leaf_jobs(&outcome, &batch, k)[0];
+        let outcome = store.dry_run_batch(&batch, WitnessLayout::leaves_of(k))?;
+        let job = &crate::pipeline::leaf_jobs(&outcome, &batch, k)?[0];
         let mut best = f64::MAX;
         for _ in 0..runs.max(1) {
             let started = Instant::now();
             let proof = leaf
-                .prove(&job.inputs, &job.ops)
+                .prove(&job.inputs, &job.ops, &job.fee_flush)
                 .map_err(|e| BenchError::Other(format!("{e:#}")))?;
             best = best.min(ms(started.elapsed()));
             leaf.data
@@ -405,14 +408,15 @@ pub fn bench_settlement(
     }
     let tmp = tempfile::tempdir().map_err(|e| BenchError::Other(e.to_string()))?;
     let (store, batch) = transfer_batch(&tmp.path().join("state"), &circuits.params, ops)?;
-    let circuit = format!("root (K = {})", circuits.params.ops_per_leaf);
+    let k = circuits.params.ops_per_leaf;
+    let circuit = format!("root (K = {k})");
     let settlement = SettlementCircuits::build(circuits)?;
     let keys = match keys_dir {
         Some(dir) => SettlementKeys::load(dir, &settlement)?,
         None => SettlementKeys::load_or_setup_dev(cache_dir, &settlement)?,
     };
     let setup_s = (keys.source == KeySource::Generated).then_some(keys.seconds);
-    let outcome = store.dry_run_batch(&batch)?;
+    let outcome = store.dry_run_batch(&batch, WitnessLayout::leaves_of(k))?;
     let options = ProveOptions {
         checkpoint_dir: Some(tmp.path().join("checkpoints")),
         keep_checkpoints: false,

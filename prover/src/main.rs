@@ -622,7 +622,8 @@ fn run(cli: Cli) -> Result<()> {
             let store = StateStore::open(&state)?;
             // Execute first: a batch that cannot apply is refused before any circuit work.
             let started = std::time::Instant::now();
-            let outcome = store.dry_run_batch(&batch)?;
+            let layout = bulwark_state::WitnessLayout::leaves_of(circuits.ops_per_leaf);
+            let outcome = store.dry_run_batch(&batch, layout)?;
             let execute_ms = started.elapsed().as_secs_f64() * 1e3;
             let params = CircuitParams {
                 ops_per_leaf: circuits.ops_per_leaf,

@@ -20,7 +20,9 @@ use std::time::{Duration, Instant};
 
 use bulwark_circuits::leaf::{leaf_commitment, LeafInputs, PublicValues};
 use bulwark_circuits::node::{public_values, Proof};
-use bulwark_state::{Batch, BatchOutcome, Op, OpWitness, StateError, StateStore};
+use bulwark_state::{
+    Batch, BatchOutcome, LeafUpdate, Op, OpWitness, StateError, StateStore, WitnessLayout,
+};
 use indicatif::ProgressBar;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -65,6 +67,17 @@ pub enum PipelineError {
         expected: Box<PublicValues>,
         /// What the proof carries.
         got: Box<PublicValues>,
+    },
+    /// The executor's witnesses were laid out for leaves of another size (they write the
+    /// pending fees at the end of each leaf): run it with `WitnessLayout::leaves_of(K)`.
+    #[error(
+        "the batch was executed with witnesses for leaves of {outcome} ops, the circuits take {circuits}"
+    )]
+    WitnessLayout {
+        /// The outcome's ops per leaf.
+        outcome: usize,
+        /// The circuits' ops per leaf.
+        circuits: usize,
     },
     /// A checkpoint could not be written.
     #[error(transparent)]
@@ -184,6 +197,9 @@ pub struct LeafJob {
     pub inputs: LeafInputs,
     /// Its K op witnesses, `Noop`-padded.
     pub ops: Vec<OpWitness>,
+    /// The write of the fees pending after them (the executor's; for a leaf of padding,
+    /// the fee recipient's leaf unchanged).
+    pub fee_flush: LeafUpdate,
     /// The public values its proof must carry.
     pub expected: PublicValues,
 }
@@ -206,9 +222,31 @@ fn noop() -> OpWitness {
 }
 
 impl Plan {
-    fn new(outcome: &BatchOutcome, chain_id: u64, fee_recipient: u32, k: usize) -> Self {
+    fn new(
+        outcome: &BatchOutcome,
+        chain_id: u64,
+        fee_recipient: u32,
+        k: usize,
+    ) -> Result<Self, PipelineError> {
+        if outcome.layout != WitnessLayout::leaves_of(k) {
+            return Err(PipelineError::WitnessLayout {
+                outcome: outcome.layout.ops_per_leaf,
+                circuits: k,
+            });
+        }
         let n = leaf_count(outcome.witnesses.len(), k);
         let mut witnesses = outcome.witnesses.iter().cloned();
+        // Leaves of padding write nothing: the last flush again, with nothing pending.
+        let last = outcome
+            .fee_flushes
+            .last()
+            .expect("the executor writes the fees at least once");
+        let unchanged = LeafUpdate {
+            before: last.after,
+            root_before: last.root_after,
+            ..last.clone()
+        };
+        let mut flushes = outcome.fee_flushes.iter();
         let mut root = outcome.old_root;
         let mut next_deposit = outcome.deposits.0;
         let leaves = (0..n)
@@ -223,13 +261,12 @@ impl Plan {
                     chain_id,
                 };
                 for w in &ops {
-                    if let Some(last) = w.updates.last() {
-                        root = last.root_after;
-                    }
                     if matches!(w.op, Op::Deposit { .. }) {
                         next_deposit += 1;
                     }
                 }
+                let fee_flush = flushes.next().unwrap_or(&unchanged).clone();
+                root = fee_flush.root_after;
                 let plain: Vec<Op> = ops.iter().map(|w| w.op.clone()).collect();
                 let expected = PublicValues {
                     old_root: inputs.old_root,
@@ -243,11 +280,12 @@ impl Plan {
                 LeafJob {
                     inputs,
                     ops,
+                    fee_flush,
                     expected,
                 }
             })
             .collect();
-        Self { leaves }
+        Ok(Self { leaves })
     }
 
     /// The public values expected of the proof at `(level, index)` (level 0: leaves).
@@ -306,7 +344,10 @@ pub fn prove_batch(
     let started = Instant::now();
     let outcome = {
         let _span = tracing::info_span!("execute", ops = batch.ops.len()).entered();
-        store.dry_run_batch(batch)?
+        store.dry_run_batch(
+            batch,
+            WitnessLayout::leaves_of(circuits.params.ops_per_leaf),
+        )?
     };
     let execute = started.elapsed();
     let mut proved = prove_outcome(circuits, batch, outcome, options)?;
@@ -326,7 +367,7 @@ pub fn prove_outcome(
         batch.chain_id,
         batch.fee_recipient,
         circuits.params.ops_per_leaf,
-    );
+    )?;
     let n = plan.leaves.len();
     let height = n.trailing_zeros() as usize;
     let progress = options.progress.clone().unwrap_or_else(ProgressBar::hidden);
@@ -416,7 +457,9 @@ impl Run<'_> {
             let _span = tracing::info_span!("leaf", index).entered();
             let job = &self.plan.leaves[index];
             self.timed(level, &step, || {
-                self.circuits.leaf.prove(&job.inputs, &job.ops)
+                self.circuits
+                    .leaf
+                    .prove(&job.inputs, &job.ops, &job.fee_flush)
             })?
         } else {
             let (left, right) = rayon::join(
@@ -531,8 +574,12 @@ pub fn checkpoint_path(dir: &Path, level: usize, index: usize) -> PathBuf {
 
 /// The leaves of an executed batch (`outcome` of `batch`) at `k` ops per leaf, padded to
 /// [`leaf_count`] leaves.
-pub fn leaf_jobs(outcome: &BatchOutcome, batch: &Batch, k: usize) -> Vec<LeafJob> {
-    Plan::new(outcome, batch.chain_id, batch.fee_recipient, k).leaves
+pub fn leaf_jobs(
+    outcome: &BatchOutcome,
+    batch: &Batch,
+    k: usize,
+) -> Result<Vec<LeafJob>, PipelineError> {
+    Ok(Plan::new(outcome, batch.chain_id, batch.fee_recipient, k)?.leaves)
 }
 
 /// The padded pubdata the hub reads: the ops' bytes then one zero byte per `Noop` added.

@@ -15,6 +15,14 @@
 //! * `Withdraw`: debits `amount + fee` from the sender and bumps its nonce, credits `fee` to
 //!   the fee recipient, and records the withdrawal for L1.
 //! * `Noop`: nothing.
+//!
+//! Fees are checked as they are paid (the fee recipient must exist and not overflow), and
+//! the fee recipient's balance is what every later op sees; but its leaf in the tree is
+//! written lazily, so that a circuit slot does not pay a Merkle update per fee: fees collect
+//! in a pending sum, written into the leaf when an op touches the fee recipient (together
+//! with that op's own change) and at the end of every leaf of [`WitnessLayout::ops_per_leaf`]
+//! ops ([`BatchOutcome::fee_flushes`]). The state after the batch is the same either way;
+//! the roots between ops are those of the lazy writes, which is what the witnesses carry.
 
 use redb::{ReadableTable, Table, WriteTransaction};
 use serde::{Deserialize, Serialize};
@@ -49,9 +57,10 @@ pub struct LeafUpdate {
 
 /// The witness of one op: the op and its leaf updates, in the order they were applied.
 ///
-/// The shape is fixed per op type: deposit `[recipient]`; transfer `[sender, recipient,
-/// fee recipient]`; withdraw `[sender, fee recipient]`; noop `[]`. The fee recipient's
-/// update is recorded even when the fee is zero (then before == after).
+/// The shape is fixed per op type: deposit `[recipient]`; transfer `[sender, recipient]`;
+/// withdraw `[sender]`; noop `[]`. An update of the fee recipient's leaf also writes the
+/// fees pending until then: its `before` is the leaf as last written, its `after` the
+/// account after the op (pending fees included).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OpWitness {
     /// The op as applied.
@@ -92,6 +101,34 @@ pub struct BatchOutcome {
     pub pubdata: Vec<u8>,
     /// Per-op witnesses.
     pub witnesses: Vec<OpWitness>,
+    /// The layout the witnesses follow.
+    pub layout: WitnessLayout,
+    /// The fee recipient's leaf written with the fees pending at the end of each leaf of
+    /// `layout.ops_per_leaf` ops (the last one may be shorter; one for an empty batch),
+    /// recorded even when nothing is pending (then before == after).
+    pub fee_flushes: Vec<LeafUpdate>,
+}
+
+/// How the executor lays out its witnesses for the circuits: after how many ops it writes
+/// the pending fees into the fee recipient's leaf (see the module documentation).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WitnessLayout {
+    /// Ops per leaf proof (at least 1).
+    pub ops_per_leaf: usize,
+}
+
+impl WitnessLayout {
+    /// Fees written once, at the end of the batch.
+    pub const WHOLE_BATCH: Self = Self {
+        ops_per_leaf: usize::MAX,
+    };
+
+    /// Fees written at the end of every leaf of `ops_per_leaf` ops.
+    pub fn leaves_of(ops_per_leaf: usize) -> Self {
+        Self {
+            ops_per_leaf: ops_per_leaf.max(1),
+        }
+    }
 }
 
 mod hash_hex {
@@ -121,9 +158,10 @@ mod bytes_hex {
 }
 
 impl StateStore {
-    /// Applies `batch` atomically; see the module documentation.
+    /// Applies `batch` atomically; see the module documentation. The witnesses write the
+    /// fees once, at the end ([`WitnessLayout::WHOLE_BATCH`]).
     pub fn apply_batch(&mut self, batch: &Batch) -> Result<BatchOutcome, StateError> {
-        self.apply_batch_with_progress(batch, &mut |_| {})
+        self.apply_batch_with(batch, WitnessLayout::WHOLE_BATCH, &mut |_| {})
     }
 
     /// As [`StateStore::apply_batch`], calling `progress(i)` after op `i` is applied inside
@@ -133,20 +171,35 @@ impl StateStore {
         batch: &Batch,
         progress: &mut dyn FnMut(usize),
     ) -> Result<BatchOutcome, StateError> {
-        self.run_batch(batch, progress, true)
+        self.apply_batch_with(batch, WitnessLayout::WHOLE_BATCH, progress)
     }
 
-    /// Executes `batch` exactly as [`StateStore::apply_batch`] does, with the same checks,
-    /// outcome and witnesses, but aborts the transaction instead of committing it: the
-    /// stored state is left unchanged. The prover uses it to obtain a batch's witnesses
-    /// before (or without) applying it.
-    pub fn dry_run_batch(&self, batch: &Batch) -> Result<BatchOutcome, StateError> {
-        self.run_batch(batch, &mut |_| {}, false)
+    /// As [`StateStore::apply_batch_with_progress`], with witnesses laid out for `layout`.
+    pub fn apply_batch_with(
+        &mut self,
+        batch: &Batch,
+        layout: WitnessLayout,
+        progress: &mut dyn FnMut(usize),
+    ) -> Result<BatchOutcome, StateError> {
+        self.run_batch(batch, layout, progress, true)
+    }
+
+    /// Executes `batch` exactly as [`StateStore::apply_batch`] does, with the same checks
+    /// and outcome, and witnesses laid out for `layout`, but aborts the transaction instead
+    /// of committing it: the stored state is left unchanged. The prover uses it to obtain a
+    /// batch's witnesses before (or without) applying it.
+    pub fn dry_run_batch(
+        &self,
+        batch: &Batch,
+        layout: WitnessLayout,
+    ) -> Result<BatchOutcome, StateError> {
+        self.run_batch(batch, layout, &mut |_| {}, false)
     }
 
     fn run_batch(
         &self,
         batch: &Batch,
+        layout: WitnessLayout,
         progress: &mut dyn FnMut(usize),
         commit: bool,
     ) -> Result<BatchOutcome, StateError> {
@@ -163,8 +216,9 @@ impl StateStore {
                 capacity: self.config.capacity(),
             }));
         }
+        let layout = WitnessLayout::leaves_of(layout.ops_per_leaf);
         let txn = self.db.begin_write()?;
-        match self.execute(&txn, batch, progress) {
+        match self.execute(&txn, batch, layout, progress) {
             Ok(outcome) if commit => {
                 txn.commit()?;
                 Ok(outcome)
@@ -184,6 +238,7 @@ impl StateStore {
         &self,
         txn: &WriteTransaction,
         batch: &Batch,
+        layout: WitnessLayout,
         progress: &mut dyn FnMut(usize),
     ) -> Result<BatchOutcome, StateError> {
         let mut meta_table = txn.open_table(META)?;
@@ -204,12 +259,14 @@ impl StateStore {
             nodes: txn.open_table(NODES)?,
             accounts: txn.open_table(ACCOUNTS)?,
             fee_recipient: batch.fee_recipient,
+            pending_fees: 0,
             next_deposit: first_deposit,
             withdrawals: Vec::new(),
         };
         let old_root = self.tree.root(&exec.nodes)?;
         let mut pubdata = Vec::new();
         let mut witnesses = Vec::with_capacity(batch.ops.len());
+        let mut fee_flushes = Vec::new();
         for (index, op) in batch.ops.iter().enumerate() {
             let reject = |reason| StateError::Op {
                 index,
@@ -230,7 +287,13 @@ impl StateStore {
                 op: op.clone(),
                 updates,
             });
+            if (index + 1) % layout.ops_per_leaf == 0 {
+                fee_flushes.push(exec.flush_fees()?);
+            }
             progress(index);
+        }
+        if batch.ops.is_empty() || batch.ops.len() % layout.ops_per_leaf != 0 {
+            fee_flushes.push(exec.flush_fees()?);
         }
         let new_root = self.tree.root(&exec.nodes)?;
         meta_table.insert(
@@ -246,6 +309,8 @@ impl StateStore {
             withdrawals: exec.withdrawals,
             pubdata,
             witnesses,
+            layout,
+            fee_flushes,
         })
     }
 }
@@ -275,6 +340,8 @@ struct Execution<'a, 'txn> {
     nodes: Table<'txn, u64, [u8; 32]>,
     accounts: Table<'txn, u32, [u8; ACCOUNT_BYTES]>,
     fee_recipient: u32,
+    /// Fees paid but not yet written into the fee recipient's leaf.
+    pending_fees: u64,
     next_deposit: u64,
     withdrawals: Vec<Withdrawal>,
 }
@@ -321,7 +388,7 @@ impl Execution<'_, '_> {
                 };
                 acc.balance = credit("amount", account, acc.balance, amount, cfg.max_balance)?;
                 self.next_deposit += 1;
-                Ok(vec![self.write(account, before, acc)?])
+                Ok(vec![self.write(account, acc)?])
             }
             Op::Transfer {
                 from,
@@ -349,9 +416,9 @@ impl Execution<'_, '_> {
                     balance: credit("amount", to, before.balance, amount, cfg.max_balance)?,
                     ..before
                 };
-                let credit_update = self.write(to, before, after)?;
-                let fee_update = self.pay_fee(fee)?;
-                Ok(vec![debit, credit_update, fee_update])
+                let credit_update = self.write(to, after)?;
+                self.pay_fee(fee)?;
+                Ok(vec![debit, credit_update])
             }
             Op::Withdraw {
                 from,
@@ -366,13 +433,13 @@ impl Execution<'_, '_> {
                 check_value("fee", fee, FEE, cfg.max_balance)?;
                 let sender = self.authorize(op, from, nonce, amount, fee)?;
                 let debit = self.debit(from, sender, amount + fee)?;
-                let fee_update = self.pay_fee(fee)?;
+                self.pay_fee(fee)?;
                 self.withdrawals.push(Withdrawal {
                     from,
                     to_l1,
                     amount,
                 });
-                Ok(vec![debit, fee_update])
+                Ok(vec![debit])
             }
         }
     }
@@ -427,30 +494,45 @@ impl Execution<'_, '_> {
             nonce: sender.nonce + 1,
             ..sender
         };
-        self.write(from, sender, after)
+        self.write(from, after)
     }
 
-    fn pay_fee(&mut self, fee: u64) -> Result<LeafUpdate, Failure> {
+    /// Checks a fee against the fee recipient as every op sees it (its leaf plus the fees
+    /// pending) and adds it to the pending fees; the leaf is written later.
+    fn pay_fee(&mut self, fee: u64) -> Result<(), Failure> {
         let index = self.fee_recipient;
-        let before = self.read(index)?;
-        if fee > 0 && before.is_empty() {
+        let recipient = self.read(index)?;
+        if fee > 0 && recipient.is_empty() {
             return Err(OpRejection::UnknownAccount {
                 field: "fee_recipient",
                 index,
             }
             .into());
         }
-        let after = Account {
-            balance: credit(
-                "fee",
-                index,
-                before.balance,
-                fee,
-                self.store.config.max_balance,
-            )?,
-            ..before
-        };
-        self.write(index, before, after)
+        credit(
+            "fee",
+            index,
+            recipient.balance,
+            fee,
+            self.store.config.max_balance,
+        )?;
+        // The credit above bounds fee recipient balance + pending by max_balance < 2^62.
+        self.pending_fees += fee;
+        Ok(())
+    }
+
+    /// Writes the pending fees into the fee recipient's leaf (an update with before ==
+    /// after when none are pending).
+    fn flush_fees(&mut self) -> Result<LeafUpdate, StateError> {
+        let index = self.fee_recipient;
+        let recipient = self.read(index).map_err(|e| match e {
+            Failure::Storage(e) => e,
+            Failure::Rejected(r) => StateError::Corrupt(r.to_string()),
+        })?;
+        self.write(index, recipient).map_err(|e| match e {
+            Failure::Storage(e) => e,
+            Failure::Rejected(r) => StateError::Corrupt(r.to_string()),
+        })
     }
 
     fn check_index(&self, field: &'static str, index: u32) -> Result<(), OpRejection> {
@@ -465,16 +547,28 @@ impl Execution<'_, '_> {
         Ok(())
     }
 
+    /// The account as ops see it: the fee recipient's includes the pending fees.
     fn read(&self, index: u32) -> Result<Account, Failure> {
+        let mut account = self.read_leaf(index)?;
+        if index == self.fee_recipient {
+            account.balance += self.pending_fees;
+        }
+        Ok(account)
+    }
+
+    /// The account as its leaf was last written.
+    fn read_leaf(&self, index: u32) -> Result<Account, Failure> {
         read_account(&self.accounts, index).map_err(Failure::Storage)
     }
 
-    fn write(
-        &mut self,
-        index: u32,
-        before: Account,
-        after: Account,
-    ) -> Result<LeafUpdate, Failure> {
+    /// Writes `after` (computed from [`Self::read`]) into leaf `index`; the update's
+    /// `before` is the leaf as last written, and writing the fee recipient's leaf writes
+    /// the pending fees with it.
+    fn write(&mut self, index: u32, after: Account) -> Result<LeafUpdate, Failure> {
+        let before = self.read_leaf(index)?;
+        if index == self.fee_recipient {
+            self.pending_fees = 0;
+        }
         let tree = &self.store.tree;
         let root_before = tree.root(&self.nodes)?;
         let (proof, root_after) = tree.update(&mut self.nodes, index, after.leaf_hash())?;

@@ -21,7 +21,7 @@ pub use account::Account;
 pub use batch::Batch;
 pub use config::ChainConfig;
 pub use error::{OpRejection, StateError};
-pub use executor::{BatchOutcome, LeafUpdate, OpWitness, Withdrawal};
+pub use executor::{BatchOutcome, LeafUpdate, OpWitness, Withdrawal, WitnessLayout};
 pub use op::{Op, OpPubdata};
 pub use schnorr::{KeyFile, PublicKey, SecretKey, Signature};
 pub use store::StateStore;

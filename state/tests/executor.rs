@@ -12,8 +12,8 @@ use bulwark_state::error::AmountError;
 use bulwark_state::op::{L1Address, EXISTING_ACCOUNT, PUBDATA_SIZES};
 use bulwark_state::schnorr::{SignatureError, PUBLIC_KEY_BYTES};
 use bulwark_state::{
-    Account, Batch, BatchOutcome, ChainConfig, Hash, Op, OpPubdata, OpRejection, PublicKey,
-    SecretKey, SparseMerkleTree, StateError, StateStore, Withdrawal,
+    Account, Batch, BatchOutcome, ChainConfig, Hash, LeafUpdate, Op, OpPubdata, OpRejection,
+    PublicKey, SecretKey, SparseMerkleTree, StateError, StateStore, Withdrawal, WitnessLayout,
 };
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha20Rng;
@@ -130,16 +130,33 @@ fn assert_pubdata(outcome: &BatchOutcome, ops: &[Op]) {
 ///
 /// Per update: the proof has `depth` siblings, proves `before` under `root_before` and
 /// `after` under `root_after`; `before` is the leaf's current value; the roots chain from
-/// `old_root` to `new_root`; balances and nonces move as the op says.
+/// `old_root` to `new_root`; balances and nonces move as the op says. Fees are pending
+/// until an update of the fee recipient's leaf or a flush (after every
+/// `outcome.layout.ops_per_leaf` ops and at the end) writes them.
 fn check_witnesses(
     outcome: &BatchOutcome,
     batch: &Batch,
     depth: u8,
-    mut shadow: BTreeMap<u32, Account>,
+    shadow: BTreeMap<u32, Account>,
 ) -> BTreeMap<u32, Account> {
     assert_eq!(outcome.witnesses.len(), batch.ops.len());
     let fr = batch.fee_recipient;
-    let mut root = outcome.old_root;
+    let k = outcome.layout.ops_per_leaf;
+    let n = batch.ops.len();
+    let chunks = n.div_ceil(k).max(1);
+    assert_eq!(
+        outcome.fee_flushes.len(),
+        chunks,
+        "one flush per leaf of {k} ops"
+    );
+    let mut flushes = outcome.fee_flushes.iter();
+    let mut r = Replay {
+        shadow,
+        pending: 0,
+        root: outcome.old_root,
+        fee_recipient: fr,
+        depth,
+    };
     for (i, (w, op)) in outcome.witnesses.iter().zip(&batch.ops).enumerate() {
         assert_eq!(&w.op, op, "witness {i} carries its op");
         // (leaf, balance delta, nonce delta) of each update, in the documented order.
@@ -157,11 +174,10 @@ fn check_witnesses(
             } => vec![
                 (from, -((amount + fee) as i128), 1),
                 (to, amount as i128, 0),
-                (fr, fee as i128, 0),
             ],
             Op::Withdraw {
                 from, amount, fee, ..
-            } => vec![(from, -((amount + fee) as i128), 1), (fr, fee as i128, 0)],
+            } => vec![(from, -((amount + fee) as i128), 1)],
         };
         assert_eq!(
             w.updates.iter().map(|u| u.index).collect::<Vec<_>>(),
@@ -171,45 +187,80 @@ fn check_witnesses(
         );
         for (u, &(_, delta, dnonce)) in w.updates.iter().zip(&expected) {
             let ctx = format!("op {i} ({}), leaf {}", op.kind(), u.index);
-            assert_eq!(u.root_before, root, "{ctx}: roots chain");
-            assert_eq!(u.proof.index, u.index, "{ctx}");
-            assert_eq!(u.proof.siblings.len(), depth as usize, "{ctx}");
-            assert!(u.proof.verify(&u.before, &u.root_before), "{ctx}: old leaf");
-            assert!(u.proof.verify(&u.after, &u.root_after), "{ctx}: new leaf");
-            assert_eq!(
-                u.before != u.after,
-                u.root_before != u.root_after,
-                "{ctx}: the root moves iff the leaf does"
-            );
-            let current = shadow.get(&u.index).copied().unwrap_or(Account::EMPTY);
-            assert_eq!(u.before, current, "{ctx}: before is the current leaf");
-            assert_eq!(
-                u.after.balance as i128,
-                u.before.balance as i128 + delta,
-                "{ctx}: balance"
-            );
-            assert_eq!(u.after.nonce, u.before.nonce + dnonce, "{ctx}: nonce");
-            match op {
-                Op::Deposit { public_key, .. } if *public_key == EXISTING_ACCOUNT => {
-                    assert!(!u.before.is_empty(), "{ctx}: credits an existing account");
-                    assert_eq!(u.after.public_key, u.before.public_key, "{ctx}: key");
-                }
-                Op::Deposit { public_key, .. } => {
-                    assert!(u.before.is_empty(), "{ctx}: creates an account");
-                    assert_eq!(&u.after.public_key, public_key);
-                }
-                _ => assert_eq!(u.after.public_key, u.before.public_key, "{ctx}: key"),
-            }
-            if u.after.is_empty() {
-                shadow.remove(&u.index);
-            } else {
-                shadow.insert(u.index, u.after);
-            }
-            root = u.root_after;
+            r.update(u, delta, dnonce, Some(op), &ctx);
+        }
+        if let Op::Transfer { fee, .. } | Op::Withdraw { fee, .. } = *op {
+            r.pending += fee as i128;
+        }
+        if (i + 1) % k == 0 || i + 1 == n {
+            let u = flushes.next().expect("a flush at the end of each leaf");
+            assert_eq!(u.index, fr, "flush after op {i}: the fee recipient's leaf");
+            r.update(u, 0, 0, None, &format!("flush after op {i}"));
         }
     }
-    assert_eq!(root, outcome.new_root, "the last update ends at new_root");
-    shadow
+    if n == 0 {
+        let u = flushes.next().expect("an empty batch has one flush");
+        r.update(u, 0, 0, None, "flush of an empty batch");
+    }
+    assert_eq!(r.pending, 0, "every fee is written by the last flush");
+    assert_eq!(r.root, outcome.new_root, "the last update ends at new_root");
+    r.shadow
+}
+
+/// The accounts, pending fees and root while [`check_witnesses`] replays a batch.
+struct Replay {
+    shadow: BTreeMap<u32, Account>,
+    pending: i128,
+    root: Hash,
+    fee_recipient: u32,
+    depth: u8,
+}
+
+impl Replay {
+    /// Checks one leaf update (the balance moves by `delta`, plus the pending fees when it
+    /// writes the fee recipient's leaf) and applies it.
+    fn update(&mut self, u: &LeafUpdate, delta: i128, dnonce: u32, op: Option<&Op>, ctx: &str) {
+        assert_eq!(u.root_before, self.root, "{ctx}: roots chain");
+        assert_eq!(u.proof.index, u.index, "{ctx}");
+        assert_eq!(u.proof.siblings.len(), self.depth as usize, "{ctx}");
+        assert!(u.proof.verify(&u.before, &u.root_before), "{ctx}: old leaf");
+        assert!(u.proof.verify(&u.after, &u.root_after), "{ctx}: new leaf");
+        assert_eq!(
+            u.before != u.after,
+            u.root_before != u.root_after,
+            "{ctx}: the root moves iff the leaf does"
+        );
+        let current = self.shadow.get(&u.index).copied().unwrap_or(Account::EMPTY);
+        assert_eq!(u.before, current, "{ctx}: before is the current leaf");
+        let written = if u.index == self.fee_recipient {
+            std::mem::take(&mut self.pending)
+        } else {
+            0
+        };
+        assert_eq!(
+            u.after.balance as i128,
+            u.before.balance as i128 + written + delta,
+            "{ctx}: balance"
+        );
+        assert_eq!(u.after.nonce, u.before.nonce + dnonce, "{ctx}: nonce");
+        match op {
+            Some(Op::Deposit { public_key, .. }) if *public_key == EXISTING_ACCOUNT => {
+                assert!(!u.before.is_empty(), "{ctx}: credits an existing account");
+                assert_eq!(u.after.public_key, u.before.public_key, "{ctx}: key");
+            }
+            Some(Op::Deposit { public_key, .. }) => {
+                assert!(u.before.is_empty(), "{ctx}: creates an account");
+                assert_eq!(&u.after.public_key, public_key);
+            }
+            _ => assert_eq!(u.after.public_key, u.before.public_key, "{ctx}: key"),
+        }
+        if u.after.is_empty() {
+            self.shadow.remove(&u.index);
+        } else {
+            self.shadow.insert(u.index, u.after);
+        }
+        self.root = u.root_after;
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -519,7 +570,10 @@ fn valid_batches_apply_report_and_persist() {
 // ---------------------------------------------------------------------------------------
 
 /// Every leaf update's proof verifies the old and new leaf under the old and new root, the
-/// roots chain from `old_root` to `new_root`, and each op type has its documented shape.
+/// roots chain from `old_root` to `new_root`, each op type has its documented shape, and
+/// fees are written when the fee recipient is touched and at every leaf's end: for the
+/// whole batch (`apply_batch`) and for leaves of 1, 2 and 3 ops (a dry run of the same
+/// batch, whose final root must be the same).
 #[test]
 fn witnesses_prove_every_update_and_chain_the_roots() {
     let mut fx = Fixture::funded(&[1_000_000, 1_000_000, 1_000_000]);
@@ -536,13 +590,13 @@ fn witnesses_prove_every_update_and_chain_the_roots() {
                 transfer(&k1, 1, 1, 30, 4, 0),       // self-transfer
                 transfer(&k0, 0, FEES_TO, 10, 1, 1), // to the fee recipient
                 transfer(&k2, FEES_TO, 0, 10, 3, 0), // from the fee recipient
-                transfer(&k6, 6, 0, 5, 0, 0),        // zero fee: a no-change fee update
+                transfer(&k6, 6, 0, 5, 0, 0),        // zero fee
                 withdraw(&k0, 0, 1_000, 9, 2),
                 withdraw(&k1, 1, 0, 0, 1),
                 Op::Noop,
             ],
         ),
-        // Fee recipient an empty slot: zero-fee ops record EMPTY -> EMPTY updates.
+        // Fee recipient an empty slot: zero-fee ops, flushes record EMPTY -> EMPTY.
         (
             40,
             vec![transfer(&k0, 0, 1, 1, 0, 3), withdraw(&k1, 1, 1, 0, 2)],
@@ -553,7 +607,21 @@ fn witnesses_prove_every_update_and_chain_the_roots() {
     for (fee_recipient, ops) in cases {
         let before: BTreeMap<u32, Account> = fx.store.accounts().unwrap().into_iter().collect();
         let b = batch(fee_recipient, ops);
+        let mut final_roots = Vec::new();
+        for k in [1, 2, 3] {
+            let dry = fx
+                .store
+                .dry_run_batch(&b, WitnessLayout::leaves_of(k))
+                .unwrap();
+            assert_eq!(dry.layout.ops_per_leaf, k);
+            check_witnesses(&dry, &b, 32, before.clone());
+            final_roots.push(dry.new_root);
+        }
         let outcome = fx.store.apply_batch(&b).unwrap();
+        assert!(
+            final_roots.iter().all(|r| *r == outcome.new_root),
+            "every layout ends at the same root"
+        );
         let after = check_witnesses(&outcome, &b, 32, before);
         assert_eq!(
             after.into_iter().collect::<Vec<_>>(),
@@ -568,8 +636,8 @@ fn witnesses_prove_every_update_and_chain_the_roots() {
             .map(|op| match op {
                 Op::Noop => 0,
                 Op::Deposit { .. } => 1,
-                Op::Transfer { .. } => 3,
-                Op::Withdraw { .. } => 2,
+                Op::Transfer { .. } => 2,
+                Op::Withdraw { .. } => 1,
             })
             .collect();
         assert_eq!(n_updates, shape);
@@ -578,6 +646,7 @@ fn witnesses_prove_every_update_and_chain_the_roots() {
         } else {
             assert_eq!(outcome.new_root, outcome.old_root);
         }
+        assert_eq!(outcome.fee_flushes.len(), 1, "the whole batch is one leaf");
         // The outcome survives its JSON form (what the prover reads).
         let json = serde_json::to_string(&outcome).unwrap();
         assert_eq!(
@@ -586,7 +655,12 @@ fn witnesses_prove_every_update_and_chain_the_roots() {
         );
 
         // The proofs are not vacuous: a wrong leaf, root or position fails.
-        for u in outcome.witnesses.iter().flat_map(|w| &w.updates) {
+        for u in outcome
+            .witnesses
+            .iter()
+            .flat_map(|w| &w.updates)
+            .chain(&outcome.fee_flushes)
+        {
             let bumped = Account {
                 balance: u.after.balance + 1,
                 ..u.after
@@ -1065,19 +1139,13 @@ fn rejects_a_fee_to_an_empty_fee_recipient() {
     assert_eq!(r, expected);
     let out = fx.finish(empty, 0, vec![]);
     assert!(fx.account(empty).is_empty());
-    let fee_updates: Vec<_> = out
-        .witnesses
-        .iter()
-        .filter(|w| matches!(w.op, Op::Transfer { .. } | Op::Withdraw { .. }))
-        .map(|w| w.updates.last().unwrap())
-        .collect();
-    assert_eq!(fee_updates.len(), 2);
-    for u in fee_updates {
-        assert_eq!(
-            (u.index, u.before, u.after),
-            (empty, Account::EMPTY, Account::EMPTY)
-        );
-    }
+    let [u] = &out.fee_flushes[..] else {
+        panic!("one flush: {:?}", out.fee_flushes)
+    };
+    assert_eq!(
+        (u.index, u.before, u.after),
+        (empty, Account::EMPTY, Account::EMPTY)
+    );
 }
 
 /// A batch for another chain is refused before any op runs, even with ops validly signed
@@ -1809,7 +1877,13 @@ fn randomized_batches_match_an_in_memory_model() {
     // Compares one batch on both sides; returns the refusal, if any.
     let mut run = |store: &mut StateStore, model: &mut Model, b: &Batch| -> Option<Refusal> {
         let before = snapshot(store);
-        match (model.apply_batch(b), store.apply_batch(b)) {
+        // Witnesses laid out for leaves of 1 to 4 ops, as the prover asks for them.
+        let k = 1 + b.ops.len() % 4;
+        let layout = WitnessLayout::leaves_of(k);
+        match (
+            model.apply_batch(b),
+            store.apply_batch_with(b, layout, &mut |_| {}),
+        ) {
             (Ok((next, withdrawals)), Ok(outcome)) => {
                 let expected: Vec<(u32, Account)> = next.accounts.clone().into_iter().collect();
                 assert_eq!(store.accounts().unwrap(), expected);
@@ -1905,10 +1979,18 @@ fn dry_run_matches_apply_and_changes_nothing() {
     ops.push(transfer(fx.key(0), 0, 2, 10, 0, fx.nonce(0) + 1));
     let b = batch(FEES_TO, ops.clone());
     let before = fx.snapshot();
-    let dry = fx.store.dry_run_batch(&b).unwrap();
+    let dry = fx
+        .store
+        .dry_run_batch(&b, WitnessLayout::WHOLE_BATCH)
+        .unwrap();
     assert_unchanged(&fx.store, &before);
     // Twice in a row gives the same result: the first left no trace.
-    assert_eq!(fx.store.dry_run_batch(&b).unwrap(), dry);
+    assert_eq!(
+        fx.store
+            .dry_run_batch(&b, WitnessLayout::WHOLE_BATCH)
+            .unwrap(),
+        dry
+    );
     let applied = fx.apply(FEES_TO, ops);
     assert_eq!(dry, applied);
     assert_ne!(fx.snapshot(), before, "control: applying changes the state");
@@ -1919,7 +2001,11 @@ fn dry_run_matches_apply_and_changes_nothing() {
         vec![transfer(fx.key(0), 0, 1, 1, 0, fx.nonce(0) + 7)],
     );
     let before = fx.snapshot();
-    let dry_err = fx.store.dry_run_batch(&bad).unwrap_err().to_string();
+    let dry_err = fx
+        .store
+        .dry_run_batch(&bad, WitnessLayout::WHOLE_BATCH)
+        .unwrap_err()
+        .to_string();
     assert_unchanged(&fx.store, &before);
     let apply_err = fx.store.apply_batch(&bad).unwrap_err().to_string();
     assert_eq!(dry_err, apply_err);

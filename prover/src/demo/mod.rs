@@ -20,7 +20,7 @@ use anyhow::{ensure, Context, Result};
 use bulwark_contracts::hub_client::{ChainConfig as HubChain, HubClient};
 use bulwark_contracts::{InProcessL1, L1Backend, RpcL1};
 use bulwark_state::tree::hash_to_bytes;
-use bulwark_state::{ChainConfig, StateStore};
+use bulwark_state::{ChainConfig, StateStore, WitnessLayout};
 use rand::{Rng, SeedableRng};
 
 use crate::backend::BackendKind;
@@ -263,7 +263,7 @@ pub fn run_on<B: L1Backend>(l1: B, l1_label: &str, opts: &DemoOptions) -> Result
     // The batch: built, signed, executed (dry run).
     let started = Instant::now();
     let the_batch = batch::build(opts.chain_id, &users, &queued, opts.ops, recipient);
-    let outcome = store.dry_run_batch(&the_batch)?;
+    let outcome = store.dry_run_batch(&the_batch, WitnessLayout::leaves_of(k))?;
     ledger.stage(
         "build, sign, execute",
         started,
