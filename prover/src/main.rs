@@ -94,7 +94,7 @@ enum Command {
         /// The private key (0x-hex) that deploys, operates and deposits on --l1-rpc.
         #[arg(long, requires = "l1_rpc")]
         l1_key: Option<String>,
-        /// Folder holding the Groth16 keys (pk.bin of `bulwark setup --circuit root-16`);
+        /// Folder holding the Groth16 keys (pk.bin of `bulwark setup --circuit root-64`);
         /// default: deterministic, INSECURE development keys, made once and cached.
         #[arg(long)]
         keys: Option<PathBuf>,
@@ -233,7 +233,7 @@ enum BenchCommand {
         /// Where the heavy kernels run.
         #[arg(long, default_value = "cpu")]
         backend: BackendKind,
-        /// `words-test` or `root-K` (e.g. `root-16`).
+        /// `words-test` or `root-K` (e.g. `root-64`).
         #[arg(long, default_value = "words-test")]
         circuit: WrapTarget,
         /// Groth16 keys (pk.bin, r1cs.bin) from `bulwark setup` for a `root-K` circuit;
@@ -266,7 +266,7 @@ enum BenchCommand {
     /// each: rows per op and prove time per op, to choose K.
     Leaf {
         /// Ops per leaf to try, comma-separated.
-        #[arg(long, value_delimiter = ',', default_value = "4,8,16")]
+        #[arg(long, value_delimiter = ',', default_value = "16,32,64")]
         k: Vec<usize>,
         /// Proofs per K (best kept).
         #[arg(long, default_value_t = 1)]

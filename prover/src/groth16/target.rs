@@ -50,7 +50,7 @@ impl FromStr for WrapTarget {
                 .filter(|&ops| ops > 0)
                 .map(|ops| WrapTarget::Root { ops })
                 .ok_or_else(|| {
-                    format!("unknown circuit `{s}` (expected `root-K`, e.g. `root-16`, or `words-test`)")
+                    format!("unknown circuit `{s}` (expected `root-K`, e.g. `root-64`, or `words-test`)")
                 }),
         }
     }
