@@ -12,9 +12,10 @@ use bulwark_prover::artifact::{
 };
 use bulwark_prover::cache::{CacheOutcome, CircuitCache, CircuitParams};
 use bulwark_prover::pipeline::{
-    checkpoint_path, leaf_count, padded_pubdata, prove_batch, PipelineError, ProveOptions,
+    checkpoint_path, leaf_count, padded_pubdata, prove_batch, prove_outcome, PipelineError,
+    ProveOptions,
 };
-use bulwark_state::{Batch, ChainConfig, Op, SecretKey, StateStore};
+use bulwark_state::{Batch, ChainConfig, Op, SecretKey, StateStore, WitnessLayout};
 use rand::SeedableRng;
 
 const CHAIN: u64 = 0x2_0000_0011;
@@ -415,6 +416,17 @@ fn bad_batches_and_parameters_are_refused_before_proving() {
     )
     .unwrap_err();
     assert!(err.to_string().contains("field `tree_depth`"), "{err}");
+
+    // Witnesses laid out for other leaves (they write the pending fees elsewhere).
+    let (_state_dir, store, batch) = state_and_batch();
+    let outcome = store
+        .dry_run_batch(&batch, WitnessLayout::WHOLE_BATCH)
+        .unwrap();
+    let err = prove_outcome(&circuits, &batch, outcome, &ProveOptions::default()).unwrap_err();
+    assert!(
+        matches!(err, PipelineError::WitnessLayout { circuits: 2, .. }),
+        "{err}"
+    );
 }
 
 #[test]

@@ -307,6 +307,22 @@ mod tests {
             .collect()
     }
 
+    /// The proof's public inputs are the digests of `messages`, eight words each, in order.
+    fn assert_digests(
+        proof: &plonky2::plonk::proof::ProofWithPublicInputs<F, C, D>,
+        messages: &[Vec<u8>],
+    ) {
+        let got = public_words(proof);
+        for (i, msg) in messages.iter().enumerate() {
+            assert_eq!(
+                got[8 * i..8 * i + 8],
+                expected_words(msg),
+                "length {}",
+                msg.len()
+            );
+        }
+    }
+
     /// Edge lengths (empty, one byte, the 55/56 and 64 byte padding boundaries, two and
     /// three blocks, the leaf records and the 152-byte header) with random bytes, and
     /// all-ones bytes (largest carries), hashed in one circuit.
@@ -337,15 +353,7 @@ mod tests {
                 pw.set_bool_target(*t, b).unwrap();
             }
         }
-        let got = public_words(&prove_and_verify(&data, pw));
-        for (i, msg) in messages.iter().enumerate() {
-            assert_eq!(
-                got[8 * i..8 * i + 8],
-                expected_words(msg),
-                "length {}",
-                msg.len()
-            );
-        }
+        assert_digests(&prove_and_verify(&data, pw), &messages);
     }
 
     /// Messages given as words with a partial last word (the leaf's records: 61 bytes each,
@@ -379,15 +387,7 @@ mod tests {
                     .unwrap();
             }
         }
-        let got = public_words(&prove_and_verify(&data, pw));
-        for (i, msg) in messages.iter().enumerate() {
-            assert_eq!(
-                got[8 * i..8 * i + 8],
-                expected_words(msg),
-                "length {}",
-                msg.len()
-            );
-        }
+        assert_digests(&prove_and_verify(&data, pw), &messages);
     }
 
     /// The word interface (node joins, the root header) and hashing a digest again.
