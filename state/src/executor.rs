@@ -522,17 +522,16 @@ impl Execution<'_, '_> {
     }
 
     /// Writes the pending fees into the fee recipient's leaf (an update with before ==
-    /// after when none are pending).
+    /// after when none are pending). Nothing here can be refused: each fee was checked
+    /// when it was paid.
     fn flush_fees(&mut self) -> Result<LeafUpdate, StateError> {
         let index = self.fee_recipient;
-        let recipient = self.read(index).map_err(|e| match e {
-            Failure::Storage(e) => e,
-            Failure::Rejected(r) => StateError::Corrupt(r.to_string()),
-        })?;
-        self.write(index, recipient).map_err(|e| match e {
-            Failure::Storage(e) => e,
-            Failure::Rejected(r) => StateError::Corrupt(r.to_string()),
-        })
+        self.read(index)
+            .and_then(|recipient| self.write(index, recipient))
+            .map_err(|e| match e {
+                Failure::Storage(e) => e,
+                Failure::Rejected(r) => StateError::Corrupt(r.to_string()),
+            })
     }
 
     fn check_index(&self, field: &'static str, index: u32) -> Result<(), OpRejection> {
